@@ -1,0 +1,1 @@
+"""The Frappe-compatible REST API: /api/resource and /api/method."""

@@ -1,0 +1,1 @@
+"""The document base every DocType shares: naming, standard fields, history, errors, roles."""

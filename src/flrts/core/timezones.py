@@ -1,0 +1,73 @@
+"""Time zone helpers: validation, local<->UTC, quiet-hour windows that may wrap midnight."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from django.core.exceptions import ValidationError
+
+UTC = dt.UTC
+
+
+@lru_cache(maxsize=1)
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def validate_timezone(value: str) -> None:
+    if value not in _known_zones():
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                "%(value)s is not an IANA time zone (for example America/Chicago)",
+                code="invalid_timezone",
+                params={"value": value},
+            ) from None
+
+
+def local_to_utc(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
+    """Wall-clock time in a zone to a UTC instant.
+
+    A time that does not exist (the spring-forward gap) is moved forward by the gap; a time that
+    occurs twice (fall back) takes the first occurrence.
+    """
+    tz = zone(tz_name)
+    naive = dt.datetime.combine(day, time)
+    aware = naive.replace(tzinfo=tz, fold=0)
+    # Round-trip through UTC: a non-existent time comes back different from what was asked.
+    back = aware.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != naive:
+        aware = naive.replace(tzinfo=tz, fold=1)
+    return aware.astimezone(UTC)
+
+
+def end_of_day_utc(day: dt.date, tz_name: str) -> dt.datetime:
+    return local_to_utc(day, dt.time(23, 59, 59), tz_name)
+
+
+def in_window(moment: dt.time, start: dt.time, end: dt.time) -> bool:
+    """Is `moment` inside [start, end)? A window whose end is before its start wraps midnight."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def window_end_after(at: dt.datetime, start: dt.time, end: dt.time, tz_name: str) -> dt.datetime:
+    """The UTC instant when the quiet window containing `at` ends (`at` itself if not inside)."""
+    local = at.astimezone(zone(tz_name))
+    if not in_window(local.time(), start, end):
+        return at
+    day = local.date()
+    if start > end and local.time() >= start:
+        day += dt.timedelta(days=1)
+    return local_to_utc(day, end, tz_name)

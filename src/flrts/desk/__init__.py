@@ -1,0 +1,1 @@
+"""The web desk: the Django admin, customised for a field team."""

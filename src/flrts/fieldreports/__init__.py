@@ -1,0 +1,1 @@
+"""Field reports: what someone saw at a site, with readings and attachments."""

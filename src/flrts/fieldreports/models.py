@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from flrts.core.models import DocStatus, Document
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "Draft"
+    SUBMITTED = "Submitted"
+
+
+class FieldReport(Document):
+    doctype = "Field Report"
+    naming_series = "FR-.YYYY.-.#####"
+    title_field = "summary"
+
+    site = models.ForeignKey(
+        "org.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="field_reports"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="field_reports",
+    )
+    report_date = models.DateField(default=timezone.localdate, db_index=True)
+    summary = models.CharField(max_length=255)
+    observations = models.TextField(blank=True)
+    equipment_mentioned = models.TextField(blank=True, help_text="One per line")
+    issues_found = models.TextField(blank=True)
+    follow_up_tasks = models.ManyToManyField("tasks.Task", blank=True, related_name="field_reports")
+    status = models.CharField(
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    source = models.CharField(max_length=10, default="web")
+    telegram_chat_id = models.BigIntegerField(null=True, blank=True)
+    telegram_message_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-report_date", "-creation"]
+        indexes = [models.Index(fields=["site", "report_date"], name="report_site_date")]
+
+    def validate(self) -> None:
+        self.summary = (self.summary or "").strip()
+        if not self.summary:
+            raise ValidationError({"summary": "A field report needs a summary."})
+        self.docstatus = (
+            DocStatus.SUBMITTED if self.status == ReportStatus.SUBMITTED else DocStatus.DRAFT
+        )
+
+    def perm_is_editor(self, user: Any) -> bool:
+        return bool(user and (self.owner_id == user.pk or self.reported_by_id == user.pk))
+
+
+class Reading(models.Model):
+    report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="readings")
+    idx = models.PositiveIntegerField(default=0)
+    metric = models.CharField(max_length=140)
+    value = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["idx", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.value if self.value is not None else ''} {self.unit}".strip()
+
+
+class Attachment(models.Model):
+    """A photo or file on a report; stored under the site's private files, served after a check."""
+
+    report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="field-reports/%Y/%m/")
+    file_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    creation = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.file_name or self.file.name

@@ -1,0 +1,1 @@
+"""Lists (checklists, shopping, inventory) with items, shared with people."""

@@ -1,0 +1,1 @@
+"""Natural-language parsing: one interface, an offline parser and an LLM parser."""

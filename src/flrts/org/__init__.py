@@ -1,0 +1,1 @@
+"""The organisation's places and partners: Sites and Contractors."""

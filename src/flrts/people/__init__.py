@@ -1,0 +1,1 @@
+"""People: users with their Telegram identity, time zone, role and notification preferences."""

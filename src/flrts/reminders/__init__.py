@@ -1,0 +1,1 @@
+"""Reminders: one-off or recurring (RRULE), in the zone they were set in."""

@@ -1,0 +1,1 @@
+"""Tasks and sub-tasks, ERPNext-shaped."""

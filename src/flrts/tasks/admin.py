@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from flrts.core.permissions import Action, can
+from flrts.desk.base import DocumentAdmin
+from flrts.people.models import User
+from flrts.tasks.models import CLOSED_STATUSES, Status, Task
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = "due"
+    parameter_name = "due"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            ("overdue", "Overdue"),
+            ("today", "Due today"),
+            ("week", "Due in 7 days"),
+            ("none", "No due date"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now = timezone.now()
+        open_tasks = queryset.exclude(status__in=CLOSED_STATUSES)
+        value = self.value()
+        if value == "overdue":
+            return open_tasks.filter(due_at__lt=now)
+        if value == "today":
+            today = timezone.localdate()
+            return open_tasks.filter(exp_end_date=today)
+        if value == "week":
+            return open_tasks.filter(due_at__gte=now, due_at__lt=now + dt.timedelta(days=7))
+        if value == "none":
+            return queryset.filter(exp_end_date__isnull=True)
+        return queryset
+
+
+class ReassignForm(ActionForm):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, label="Reassign to"
+    )
+
+
+class SubTaskInline(admin.TabularInline):
+    model = Task
+    fk_name = "parent_task"
+    fields = ["subject", "status", "priority", "assigned_to", "exp_end_date"]
+    extra = 1
+    show_change_link = True
+    verbose_name = "sub-task"
+    verbose_name_plural = "sub-tasks"
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.action(description="Mark complete")
+def mark_complete(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+    completed, refused = 0, []
+    for task in queryset.exclude(status=Status.COMPLETED):
+        if not can(request.user, Action.WRITE, task):
+            refused.append(f"{task.name}: not permitted")
+            continue
+        try:
+            task.complete(by=request.user)
+            completed += 1
+        except ValidationError as exc:
+            refused.append("; ".join(exc.messages))
+    modeladmin.message_user(request, f"Completed {completed}.", messages.SUCCESS)
+    for reason in refused:
+        modeladmin.message_user(request, reason, messages.WARNING)
+
+
+@admin.action(description="Reassign to the person chosen below")
+def reassign(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) -> None:
+    form = ReassignForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data.get("assignee"):
+        modeladmin.message_user(request, "Choose who to reassign to.", messages.ERROR)
+        return
+    person = form.cleaned_data["assignee"]
+    moved = 0
+    for task in queryset:
+        if can(request.user, Action.WRITE, task):
+            task.assigned_to = person
+            task.save()
+            moved += 1
+    modeladmin.message_user(request, f"Reassigned {moved} to {person}.", messages.SUCCESS)
+
+
+@admin.register(Task)
+class TaskAdmin(DocumentAdmin):
+    action_form = ReassignForm
+    actions = [*DocumentAdmin.actions, mark_complete, reassign]
+    list_display = [
+        "name",
+        "subject",
+        "status",
+        "priority",
+        "assigned_to",
+        "site",
+        "due_local",
+        "is_overdue",
+    ]
+    list_display_links = ["name", "subject"]
+    list_filter = ["status", "priority", "site", "assigned_to", DueFilter, "source"]
+    list_select_related = ["assigned_to", "site"]
+    search_fields = ["name", "subject", "description"]
+    autocomplete_fields = ["parent_task"]
+    inlines = [SubTaskInline]
+    fieldsets = [
+        (None, {"fields": ["name_display", "subject", "description", "status", "priority"]}),
+        ("Who and where", {"fields": ["assigned_to", "site", "contractor", "list"]}),
+        (
+            "When",
+            {"fields": ["time_zone", "exp_start_date", "start_time", "exp_end_date", "due_time"]},
+        ),
+        ("Structure", {"fields": ["parent_task", "is_group"]}),
+        ("Completion", {"fields": ["completed_by", "completed_on"]}),
+        (
+            "Capture",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source",
+                    "telegram_chat_id",
+                    "telegram_message_id",
+                    "parse_confidence",
+                    "parse_rationale",
+                    "flagged_for_review",
+                    "standard_fields",
+                ],
+            },
+        ),
+    ]
+
+    @admin.display(description="Due", ordering="due_at")
+    def due_local(self, task: Task) -> str:
+        if task.exp_end_date is None:
+            return "-"
+        if task.due_time is None or task.due_at is None:
+            return task.exp_end_date.isoformat()
+        return timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M %Z")
+
+    @admin.display(description="Overdue", boolean=True)
+    def is_overdue(self, task: Task) -> bool:
+        return bool(task.is_open and task.due_at and task.due_at < timezone.now())
