@@ -24,6 +24,7 @@ _config["developer_mode"] = 1
 if _DB == "postgres":
     _config["db_user"] = os.environ.get("FLRTS_TEST_PG_USER", "postgres")
 create_site_folders(_base / _site)
+(_base / "assets").mkdir()
 write_json(_base / _site / "site_config.json", _config, private=True)
 write_json(_base / "common_site_config.json", {"default_site": _site})
 os.environ["FLRTS_SITES_DIR"] = str(_base)
@@ -32,6 +33,9 @@ os.environ["FLRTS_SITE"] = _site
 from flrts.settings import *  # noqa: E402, F403
 
 MIGRATE_EXTRAS = False
+if _DB == "sqlite":
+    # A file, not memory: threads and subprocesses in tests see the same database, as in production.
+    DATABASES["default"]["TEST"] = {"NAME": str(_base / _site / "test.sqlite3")}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -253,7 +253,7 @@ def _create_postgres(db_name: str, params: dict[str, Any], force: bool) -> bool:
 
 
 def drop_database(config: dict[str, Any]) -> None:
-    db_type, db_name = config["db_type"], config.get("db_name")
+    db_type, db_name = config["db_type"], str(config.get("db_name"))
     params = _server_params(config)
     try:
         if db_type == "mariadb":

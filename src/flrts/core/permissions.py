@@ -50,7 +50,7 @@ def _kind(target: Any) -> str:
     return str(getattr(model, "perm_kind", PermKind.SETTINGS))
 
 
-def can(user: Any, action: Action | str, target: Model | type[Model]) -> bool:
+def can(user: Any, action: Action | str, target: Any) -> bool:
     """May `user` do `action` on `target` (a model class, or one document)?
 
     On a class the answer is "on some documents of that kind"; ask again with the document.
@@ -68,7 +68,13 @@ def can(user: Any, action: Action | str, target: Model | type[Model]) -> bool:
     if kind == PermKind.SETTINGS:
         return False
     if kind == PermKind.SYSTEM:
-        return role is Role.SUPERVISOR and action is Action.READ
+        if action is not Action.READ:
+            return False
+        if role is Role.SUPERVISOR:
+            return True
+        # A Worker or Viewer reads only the system rows about them, and only in DocTypes that
+        # declare such a scope (the Parser Log: their own messages); the Error Log has none.
+        return _has_scope(user, target) and (document is None or _in_scope(user, document))
     if action is Action.READ:
         if role is Role.SUPERVISOR or document is None:
             return True
@@ -92,6 +98,12 @@ def can(user: Any, action: Action | str, target: Model | type[Model]) -> bool:
 
 def _is_self(user: Any, document: Any) -> bool:
     return bool(document.pk == user.pk and type(document) is type(user))
+
+
+def _has_scope(user: Any, target: Any) -> bool:
+    model = target if isinstance(target, type) else type(target)
+    perm_scope = getattr(model, "perm_scope", None)
+    return perm_scope is not None and perm_scope(user) is not None
 
 
 def _in_scope(user: Any, document: Any) -> bool:

@@ -39,13 +39,9 @@ def local_to_utc(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:
     A time that does not exist (the spring-forward gap) is moved forward by the gap; a time that
     occurs twice (fall back) takes the first occurrence.
     """
-    tz = zone(tz_name)
-    naive = dt.datetime.combine(day, time)
-    aware = naive.replace(tzinfo=tz, fold=0)
-    # Round-trip through UTC: a non-existent time comes back different from what was asked.
-    back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:
-        aware = naive.replace(tzinfo=tz, fold=1)
+    # PEP 495: with fold=0 an ambiguous time is its first occurrence, and a time in the gap is
+    # read with the offset from before the jump, which lands it the gap's length later.
+    aware = dt.datetime.combine(day, time).replace(tzinfo=zone(tz_name), fold=0)
     return aware.astimezone(UTC)
 
 

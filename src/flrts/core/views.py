@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 
 from flrts.core.permissions import role_of
 
@@ -21,7 +22,7 @@ def public_file(request: HttpRequest, path: str) -> FileResponse:
     return FileResponse(open(_safe_path(settings.SITE.public_files, path), "rb"))
 
 
-def private_file(request: HttpRequest, path: str) -> HttpResponse:
+def private_file(request: HttpRequest, path: str) -> HttpResponseBase:
     """Private files are for logged-in people; the owning document decides beyond that."""
     if role_of(request.user) is None:
         return JsonResponse(

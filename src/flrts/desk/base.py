@@ -83,7 +83,6 @@ class DocumentAdmin(PermissionAdmin):
     """Base admin for Documents: standard fields read-only, archive action, archived filter."""
 
     actions = [archive_selected]
-    date_hierarchy = None
     list_per_page = 50
     show_full_result_count = False  # a COUNT(*) over 100k rows on every page is wasted work
 

@@ -54,7 +54,7 @@ class User(AbstractUser):
         default=60, help_text="Remind this long before a task's due time"
     )
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["full_name", "username"]

@@ -83,11 +83,14 @@ def mark_complete(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task
 
 @admin.action(description="Reassign to the person chosen below")
 def reassign(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) -> None:
-    form = ReassignForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data.get("assignee"):
+    # Only our own field: the ActionForm's `action` choices are filled in by the changelist.
+    try:
+        person = ReassignForm.base_fields["assignee"].clean(request.POST.get("assignee"))
+    except ValidationError:
+        person = None
+    if person is None:
         modeladmin.message_user(request, "Choose who to reassign to.", messages.ERROR)
         return
-    person = form.cleaned_data["assignee"]
     moved = 0
     for task in queryset:
         if can(request.user, Action.WRITE, task):
@@ -119,7 +122,7 @@ class TaskAdmin(DocumentAdmin):
     inlines = [SubTaskInline]
     fieldsets = [
         (None, {"fields": ["name_display", "subject", "description", "status", "priority"]}),
-        ("Who and where", {"fields": ["assigned_to", "site", "contractor", "list"]}),
+        ("Who and where", {"fields": ["assigned_to", "site", "contractor", "flrts_list"]}),
         (
             "When",
             {"fields": ["time_zone", "exp_start_date", "start_time", "exp_end_date", "due_time"]},

@@ -89,8 +89,13 @@ class Task(Document):
         related_name="+",
     )
     completed_on = models.DateTimeField(null=True, blank=True)
-    list = models.ForeignKey(
-        "lists.FlrtsList", null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    flrts_list = models.ForeignKey(
+        "lists.FlrtsList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+        verbose_name="list",
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WEB)
     telegram_chat_id = models.BigIntegerField(null=True, blank=True)

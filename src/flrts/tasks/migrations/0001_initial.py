@@ -149,13 +149,14 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
-                    "list",
+                    "flrts_list",
                     models.ForeignKey(
                         blank=True,
                         null=True,
                         on_delete=django.db.models.deletion.SET_NULL,
                         related_name="tasks",
                         to="lists.flrtslist",
+                        verbose_name="list",
                     ),
                 ),
                 (

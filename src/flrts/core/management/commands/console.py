@@ -13,4 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("-c", "--command", help="run this code and exit")
 
     def handle(self, *args: Any, command: str | None = None, **options: Any) -> None:
-        call_command("shell", command=command, interface="python" if not command else None)
+        call_command(
+            "shell", command=command, interface="python" if not command else None, no_imports=True
+        )
