@@ -1,0 +1,137 @@
+"""Open the task list, filtered by site and status, with 100,000 tasks: desk page and ORM.
+
+    python bench/desk.py [--tasks 100000] [--db sqlite|mariadb|postgres] [--runs 30]
+
+Prints one JSON object with p50/p99 milliseconds for each measure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._site import percentile, temp_site  # noqa: E402
+
+
+def seed(count: int) -> None:
+    from django.utils import timezone
+
+    from flrts.core.models import NamingSeries
+    from flrts.org.models import Site
+    from flrts.people.models import User
+    from flrts.tasks.models import Priority, Status, Task
+
+    sites = []
+    for i, name in enumerate(["Big Sky", "Viper", "Crystal Peak", "Thunder Ridge"]):
+        site = Site(site_name=name, site_code=f"S-{i}")
+        site.save()
+        sites.append(site)
+    people = []
+    for i in range(10):
+        user = User(username=f"p{i}@example.com", email=f"p{i}@example.com", full_name=f"P {i}")
+        user.save()
+        people.append(user)
+    rng = random.Random(7)
+    statuses = [s.value for s in Status]
+    priorities = [p.value for p in Priority]
+    now = timezone.now()
+    year = now.year
+    batch: list[Task] = []
+    for n in range(1, count + 1):
+        due = (now + dt.timedelta(hours=rng.randint(-500, 500))).date()
+        task = Task(
+            name=f"TASK-{year}-{n:06d}",
+            subject=f"Task {n}",
+            status=rng.choice(statuses),
+            priority=rng.choice(priorities),
+            site=rng.choice(sites),
+            assigned_to=rng.choice(people),
+            exp_end_date=due,
+            time_zone="America/Chicago",
+        )
+        task._derive_instants()
+        batch.append(task)
+        if len(batch) == 5000:
+            Task.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Task.objects.bulk_create(batch)
+    NamingSeries.objects.update_or_create(prefix=f"TASK-{year}-", defaults={"current": count})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tasks", type=int, default=100_000)
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "mariadb", "postgres"])
+    parser.add_argument("--runs", type=int, default=30)
+    opts = parser.parse_args()
+    temp_site(opts.db)
+    from django.db import connection
+    from django.test import Client
+
+    from flrts.org.models import Site
+    from flrts.people.models import User
+    from flrts.tasks.models import Task
+
+    started = time.perf_counter()
+    seed(opts.tasks)
+    seed_s = time.perf_counter() - started
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    site = Site.objects.get(site_name="Viper")
+    admin = User.objects.get(username="Administrator")
+    client = Client()
+    client.force_login(admin)
+    url = f"/desk/tasks/task/?site__id__exact={site.pk}&status__exact=Open"
+
+    def orm() -> int:
+        rows = list(
+            Task.objects.filter(site=site, status="Open", archived=False)
+            .select_related("assigned_to", "site")
+            .order_by("-modified")[:50]
+        )
+        return len(rows)
+
+    def desk() -> int:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        return len(response.content)
+
+    results = {}
+    for label, func in (("orm_list_ms", orm), ("desk_list_ms", desk)):
+        for _ in range(3):
+            func()
+        samples = []
+        for _ in range(opts.runs):
+            t0 = time.perf_counter()
+            func()
+            samples.append((time.perf_counter() - t0) * 1000)
+        results[label] = {"p50": percentile(samples, 50), "p99": percentile(samples, 99)}
+    matching = Task.objects.filter(site=site, status="Open", archived=False).count()
+    print(
+        json.dumps(
+            {
+                "benchmark": "desk task list, filtered by site and status",
+                "db": opts.db,
+                "tasks": opts.tasks,
+                "matching_rows": matching,
+                "seed_seconds": round(seed_s, 1),
+                "runs": opts.runs,
+                **results,
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            },
+            indent=1,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
