@@ -19,7 +19,8 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 _base = Path(tempfile.mkdtemp(prefix=f"flrts-test-{_worker}-"))
 atexit.register(shutil.rmtree, _base, True)
 _site = "test.localhost"
-_config = new_site_config(_site, db_type=_DB, db_name=f"flrts_test_{_worker}")
+# The pid keeps concurrent test runs on one server from sharing (and dropping) a database.
+_config = new_site_config(_site, db_type=_DB, db_name=f"flrts_t_{_worker}_{os.getpid()}")
 _config["developer_mode"] = 1
 if _DB == "postgres":
     _config["db_user"] = os.environ.get("FLRTS_TEST_PG_USER", "postgres")
@@ -40,5 +41,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": QUEUES,  # noqa: F405
+    }
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -22,7 +22,7 @@ _SECRET_PATTERNS: list[re.Pattern[str]] = [
     re.compile(r"(?i)(?<=\bbearer\s)[A-Za-z0-9._\-+/=]{12,}"),
     re.compile(r"(?i)(?<=\btoken\s)[A-Za-z0-9]{8,}:[A-Za-z0-9]{8,}"),
     # "password: hunter2", "pwd=...", "api key is ...", "secret - ...". Python's `re` only allows
-    # fixed-width look-behind, so the keyword is matched and only the named group "secret" is masked.
+    # fixed-width look-behind, so the keyword is matched and only the group "secret" is masked.
     # The keyword needs a separator (":", "=", "-", "is") unless the value itself holds a digit, so
     # ordinary talk like "password reset for the portal" or "the pin on the coupling" is left alone.
     re.compile(
@@ -30,7 +30,8 @@ _SECRET_PATTERNS: list[re.Pattern[str]] = [
         r"(?:\s+is\s+|\s*[:=]\s*|\s+-\s+)(?P<secret>[^\s,;]{4,})"
     ),
     re.compile(
-        r"(?i)\b(?:password|passwd|pwd|passcode|api[ _-]?key)\s+(?P<secret>(?=[^\s,;]*\d)[^\s,;]{4,})"
+        r"(?i)\b(?:password|passwd|pwd|passcode|api[ _-]?key)\s+"
+        r"(?P<secret>(?=[^\s,;]*\d)[^\s,;]{4,})"
     ),
 ]
 
@@ -43,7 +44,7 @@ def mask_value(value: str) -> str:
 
 
 def _mask_match(match: re.Match[str]) -> str:
-    """Mask the named "secret" group when the pattern has one (keeping its keyword), else all of it."""
+    """Mask the group "secret" when the pattern has one (keeping the keyword), else the match."""
     if "secret" not in match.re.groupindex:
         return mask_value(match.group(0))
     start, end = match.span("secret")

@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Intent(StrEnum):
@@ -39,7 +39,7 @@ class Priority(StrEnum):
 
 
 class PersonRef(BaseModel):
-    """A person the parser may name. `id` is the stable key (email in FLRTS, any string in tests)."""
+    """A person the parser may name; `id` is the stable key (the email in FLRTS)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -162,8 +162,16 @@ class ParseResult(BaseModel):
     # which parser answered ("offline", "llm:<model>"); set by the parser, not the model
     parser: str = "offline"
 
+    @field_validator("due", mode="before")
+    @classmethod
+    def _date_only_due_stays_a_date(cls, value: Any) -> Any:
+        """Keep "2026-03-05" a date; the datetime/date union would make it a naive midnight."""
+        if isinstance(value, str) and len(value.strip()) == 10:
+            return dt.date.fromisoformat(value.strip())
+        return value
+
     def changed_fields(self, other: ParseResult) -> set[str]:
-        """Names of the user-visible fields that differ from `other` (for marking a corrected card)."""
+        """User-visible fields that differ from `other` (to mark what a correction changed)."""
         skip = {"confidence", "rationale", "parser", "clarify"}
         mine = self.model_dump(exclude=skip)
         theirs = other.model_dump(exclude=skip)

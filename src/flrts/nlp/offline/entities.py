@@ -1,0 +1,341 @@
+"""Find the people, sites, contractors and lists a message names.
+
+Matching is case-insensitive and works on 1-3 word windows: exact names, aliases, codes and
+Telegram @usernames first, then rapidfuzz for typos ("Thunder Rdge", "Coln"). A fuzzy match on a
+*person* needs a capitalised token and a high score, because silently turning an unknown name into
+a known colleague is the one mistake the parser must never make; near misses are reported as
+unknown names so the caller can ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from flrts.nlp.offline.text import Word, words
+from flrts.nlp.types import ParseContext
+
+PERSON_FUZZY_CUTOFF = 87.0
+PLACE_FUZZY_CUTOFF = 85.0
+_MAX_NGRAM = 4
+
+# Capitalised words that look like names in assignee slots but are not people.
+NOT_NAMES = frozenset(
+    [
+        "i",
+        "me",
+        "we",
+        "us",
+        "you",
+        "he",
+        "she",
+        "they",
+        "it",
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "please",
+        "pls",
+        "urgent",
+        "asap",
+        "emergency",
+        "critical",
+        "important",
+        "site",
+        "building",
+        "unit",
+        "pump",
+        "generator",
+        "compressor",
+        "task",
+        "tasks",
+        "list",
+        "reminder",
+        "report",
+        "field",
+        "team",
+        "everyone",
+        "anyone",
+        "someone",
+        "somebody",
+        "nobody",
+        "crew",
+        "all",
+        "both",
+        "ops",
+        "tech",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "morning",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "hey",
+        "hi",
+        "yo",
+        "ok",
+        "okay",
+        "thanks",
+        "thank",
+        "no",
+        "yes",
+        "done",
+        "add",
+        "remind",
+        "check",
+        "fix",
+        "make",
+        "new",
+        "high",
+        "low",
+        "sector",
+        "area",
+        "zone",
+        "tower",
+        "the",
+        "shop",
+        "office",
+        "warehouse",
+        "admin",
+        "management",
+        "security",
+        "note",
+        "notes",
+        "fyi",
+        "update",
+        "status",
+        "heads",
+        "todo",
+        "btw",
+        "quick",
+        "question",
+        "ps",
+        "just",
+        "then",
+        "guys",
+        "folks",
+        "hello",
+        "need",
+        "new",
+        "also",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Match:
+    kind: str  # "person" | "site" | "contractor" | "list"
+    key: str  # person id, site name, contractor name or list name
+    start: int
+    end: int
+    score: float  # 100 for exact
+    via: str  # the text that matched
+
+    @property
+    def fuzzy(self) -> bool:
+        return self.score < 100
+
+
+@dataclass
+class ContextIndex:
+    """Lookup tables built once per context (cached by the parser)."""
+
+    exact: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # phrase -> [(kind,key)]
+    fuzzy_people: list[str] = field(default_factory=list)
+    fuzzy_places: list[str] = field(default_factory=list)
+    contractor_first: dict[str, str] = field(default_factory=dict)  # "mark" -> contractor name
+    timezones: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # person id -> display name
+
+    def _add(self, phrase: str, kind: str, key: str) -> None:
+        phrase = " ".join(phrase.lower().split())
+        if not phrase:
+            return
+        bucket = self.exact.setdefault(phrase, [])
+        if (kind, key) not in bucket:
+            bucket.append((kind, key))
+
+
+_GENERIC_COMPANY_WORDS = frozenset(
+    [
+        "electric",
+        "electrical",
+        "hvac",
+        "services",
+        "service",
+        "fuel",
+        "crane",
+        "rigging",
+        "networks",
+        "inc",
+        "llc",
+        "co",
+        "ltd",
+        "&",
+        "and",
+        "company",
+        "contracting",
+    ]
+)
+
+
+def build_index(context: ParseContext) -> ContextIndex:
+    idx = ContextIndex()
+    first_names: dict[str, list[str]] = {}
+    for p in context.people:
+        idx.timezones[p.id] = p.timezone
+        idx.names[p.id] = p.name
+        idx._add(p.name, "person", p.id)
+        first = p.name.split()[0].lower() if p.name.split() else ""
+        if first:
+            first_names.setdefault(first, []).append(p.id)
+        for alias in p.aliases:
+            idx._add(alias, "person", p.id)
+        if p.telegram_username:
+            handle = p.telegram_username.lstrip("@").lower()
+            idx._add("@" + handle, "person", p.id)
+            idx._add(handle, "person", p.id)
+        idx._add("@" + first, "person", p.id)
+    for first, ids in first_names.items():
+        for pid in ids:  # an ambiguous first name maps to several ids: the caller asks
+            idx._add(first, "person", pid)
+    idx.fuzzy_people = sorted(
+        {k for k, v in idx.exact.items() if any(kind == "person" for kind, _ in v)} - {""}
+    )
+    for s in context.sites:
+        idx._add(s.name, "site", s.name)
+        idx._add(s.name.replace(" ", ""), "site", s.name)
+        if s.code:
+            idx._add(s.code, "site", s.name)
+        for alias in s.aliases:
+            idx._add(alias, "site", s.name)
+    for c in context.contractors:
+        idx._add(c.name, "contractor", c.name)
+        core = [w for w in c.name.split() if w.lower() not in _GENERIC_COMPANY_WORDS]
+        if core and len(core) < len(c.name.split()):
+            idx._add(" ".join(core), "contractor", c.name)
+            idx.contractor_first[core[0].lower()] = c.name
+    for lst in context.lists:
+        idx._add(lst.name, "list", lst.name)
+        idx._add(lst.name + " list", "list", lst.name)
+    idx.fuzzy_places = sorted(
+        k
+        for k, v in idx.exact.items()
+        if len(k) >= 5 and any(kind in ("site", "contractor") for kind, _ in v)
+    )
+    return idx
+
+
+_POSSESSIVE_RE = re.compile(r"(?:'s|’s|s')$")
+
+
+def _ngrams(ws: list[Word], text: str) -> list[tuple[int, int, str]]:
+    """(start word index, end word index exclusive, lower-cased phrase), longest first."""
+    out: list[tuple[int, int, str]] = []
+    for n in range(_MAX_NGRAM, 0, -1):
+        for i in range(0, len(ws) - n + 1):
+            phrase = text[ws[i].start : ws[i + n - 1].end].lower()
+            out.append((i, i + n, " ".join(phrase.split())))
+    return out
+
+
+def find_entities(text: str, idx: ContextIndex) -> list[Match]:
+    """All non-overlapping entity mentions, longest and most exact first."""
+    ws = words(text)
+    used = [False] * len(ws)
+    found: list[Match] = []
+
+    def claim(i: int, j: int, kind: str, key: str, score: float) -> None:
+        for k in range(i, j):
+            used[k] = True
+        found.append(
+            Match(kind, key, ws[i].start, ws[j - 1].end, score, text[ws[i].start : ws[j - 1].end])
+        )
+
+    grams = _ngrams(ws, text)
+    # pass 1: exact names (possessives "Taylor's" count)
+    for i, j, phrase in grams:
+        if any(used[i:j]):
+            continue
+        hits = idx.exact.get(phrase) or idx.exact.get(_POSSESSIVE_RE.sub("", phrase))
+        if not hits:
+            continue
+        # a person mentioned only by an ambiguous first name becomes one Match per candidate
+        for kind, key in hits:
+            found.append(
+                Match(
+                    kind,
+                    key,
+                    ws[i].start,
+                    ws[j - 1].end,
+                    100.0 if len(hits) == 1 else 99.0,
+                    text[ws[i].start : ws[j - 1].end],
+                )
+            )
+        for k in range(i, j):
+            used[k] = True
+    # pass 2: typos in site and contractor names (any case), then people (capitalised only)
+    for i, j, phrase in grams:
+        if any(used[i:j]) or len(phrase) < 5 or phrase in NOT_NAMES:
+            continue
+        if j - i == 1 and phrase.isdigit():
+            continue
+        best = process.extractOne(
+            phrase, idx.fuzzy_places, scorer=fuzz.ratio, score_cutoff=PLACE_FUZZY_CUTOFF
+        )
+        if best is not None:
+            kind, key = idx.exact[best[0]][0]
+            claim(i, j, kind, key, float(best[1]))
+    for i, j, phrase in grams:
+        if j - i != 1 or used[i] or len(phrase) < 4 or phrase in NOT_NAMES:
+            continue
+        if not ws[i].text[:1].isupper() and not ws[i].text.startswith("@"):
+            continue
+        bare = _POSSESSIVE_RE.sub("", phrase)
+        best = process.extractOne(
+            bare, idx.fuzzy_people, scorer=fuzz.ratio, score_cutoff=PERSON_FUZZY_CUTOFF
+        )
+        if best is None and len(bare) >= 5:
+            # one slip of the finger ("Coiln", "Tayler"): a single edit or swapped pair
+            near = process.extractOne(
+                bare, idx.fuzzy_people, scorer=DamerauLevenshtein.distance, score_cutoff=1
+            )
+            best = (near[0], 90.0, near[2]) if near is not None else None
+        if best is not None:
+            hits = idx.exact[best[0]]
+            if len(hits) == 1:
+                claim(i, j, "person", hits[0][1], float(best[1]))
+    # pass 3: a contractor named by its first word ("send Mark the invoice"): only when the word
+    # is capitalised and not the first word of the message, where it would be an imperative verb.
+    for i, w in enumerate(ws):
+        if used[i] or i == 0 or not w.text[:1].isupper():
+            continue
+        name = idx.contractor_first.get(w.low)
+        if name:
+            claim(i, i + 1, "contractor", name, 95.0)
+    found.sort(key=lambda m: m.start)
+    return found

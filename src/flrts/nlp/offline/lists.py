@@ -1,0 +1,157 @@
+"""List operations: which list, what kind, and which items (create, add to, check off)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from flrts.nlp.offline.entities import Match
+from flrts.nlp.offline.intent import ADD_ITEMS_RE
+from flrts.nlp.offline.items import parse_items
+from flrts.nlp.offline.text import Span
+from flrts.nlp.types import Intent, ListItemSpec, ParseContext
+
+_TYPE_WORDS = {
+    "shopping": "shopping",
+    "grocery": "shopping",
+    "supply": "shopping",
+    "supplies": "shopping",
+    "parts": "shopping",
+    "check": "checklist",
+    "checklist": "checklist",
+    "punch": "checklist",
+    "packing": "checklist",
+    "to-do": "checklist",
+    "todo": "checklist",
+    "inventory": "inventory",
+    "stock": "inventory",
+}
+_NAMED_RE = re.compile(
+    r"\b(?:list|checklist)\s+(?:called|named|titled)\s+[\"'“]?(?P<name>[^\"'”,.!?]+?)[\"'”]?"
+    r"(?=\s+(?:with|for|containing)\b|[,.!?]|$)",
+    re.I,
+)
+_COLON_RE = re.compile(r"\b(?:list|checklist)\s*:\s*(?P<name>[^,.!?\n]+)", re.I)
+_FOR_RE = re.compile(
+    r"\b(?:list|checklist)\s+for\s+(?:the\s+)?(?P<name>[^,.!?]+?)(?=\s+(?:with|containing)\b|[,.!?:]|$)",
+    re.I,
+)
+_BEFORE_RE = re.compile(
+    r"\b(?:create|make|start|new|set\s+up|open|begin)\s+(?:up\s+)?(?:a\s+|an\s+|the\s+|my\s+)?"
+    r"(?:new\s+)?(?P<name>[\w\s'&-]+?)\s+(?:list|checklist)\b",
+    re.I,
+)
+_TYPED_FOR_RE = re.compile(
+    r"\b(?P<type>shopping|grocery|supply|parts|packing|inventory)\s+(?:list|checklist)\s+for\b",
+    re.I,
+)
+_WITH_ITEMS_RE = re.compile(r"\b(?:with|containing|including)\s+(?P<items>.+)$", re.I)
+_REF_LIST_RE = re.compile(
+    r"\b(?:on|from|off|in|to|onto|for)\s+(?:the\s+|my\s+|our\s+)?(?P<name>[\w\s'&-]+?)\s+"
+    r"(?:list|checklist)\b",
+    re.I,
+)
+_COMPLETE_ITEMS_RE = re.compile(
+    r"\b(?:mark(?:ed)?|check(?:ed)?(?:\s+off)?|cross(?:ed)?(?:\s+off)?|tick(?:ed)?(?:\s+off)?|got"
+    r"|bought|picked\s+up|purchased|grabbed|strike)\s+(?:off\s+)?(?P<items>.+?)\s+(?:(?:as\s+)?(?:done|"
+    r"bought|got|purchased|complete|picked\s+up|gotten)\b|off\b|on\b|from\b|for\b|in\b)",
+    re.I,
+)
+_LIST_COLON_ITEMS_RE = re.compile(
+    r"\blist\s*(?::|\s-|–)\s*(?:(?:please\s+)?add\s+)?(?P<items>.+)$", re.I
+)
+_STRIP_RE = re.compile(r"^(?:the|my|our|a|an|new)\s+", re.I)
+
+
+@dataclass
+class ListOp:
+    name: str | None = None
+    list_type: str | None = None
+    items: list[ListItemSpec] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+
+def _known(name: str | None, context: ParseContext) -> str | None:
+    """The context list meant by `name`: a close match, or the only list whose name holds it."""
+    if not name or not context.lists:
+        return None
+    words = name.lower().split()
+    holding = [
+        lst.name for lst in context.lists if all(w in lst.name.lower().split() for w in words)
+    ]
+    if len(holding) == 1:
+        return holding[0]
+    choices = [lst.name for lst in context.lists]
+    best = process.extractOne(
+        name, choices, scorer=fuzz.token_sort_ratio, processor=str.lower, score_cutoff=85
+    )
+    return best[0] if best else None
+
+
+def _list_type(text: str) -> str | None:
+    for word, kind in _TYPE_WORDS.items():
+        if re.search(r"\b" + re.escape(word) + r"\b", text, re.I):
+            return kind
+    return None
+
+
+_INNER_PREP_RE = re.compile(r".*\b(?:on|from|off|in|to|onto|for|into)\s+", re.I)
+_AFTER_ITEMS_RE = re.compile(r",\s*(?:cross|check|tick|mark|strike)\b.*$", re.I)
+_PRONOUN_ITEMS = frozenset({"them", "it", "those", "these", "all", "everything"})
+
+
+def _clean_name(name: str) -> str:
+    name = _INNER_PREP_RE.sub("", " ".join(name.split()))  # "zip ties from the Viper" -> "Viper"
+    name = _STRIP_RE.sub("", name)
+    return name.strip(" -:")
+
+
+def list_operation(
+    text: str, intent: Intent, matches: list[Match], context: ParseContext, site: str | None
+) -> ListOp:
+    op = ListOp()
+    entity = next((m for m in matches if m.kind == "list"), None)
+    if intent == Intent.CREATE_LIST:
+        raw: str | None = None
+        for pattern in (_NAMED_RE, _COLON_RE, _FOR_RE, _BEFORE_RE):
+            if m := pattern.search(text):
+                raw = _clean_name(m.group("name"))
+                break
+        kind = _list_type(text)
+        typed = _TYPED_FOR_RE.search(text)
+        if raw and typed and pattern is _FOR_RE:  # "a shopping list for Thunder Ridge"
+            raw = f"{raw} {typed.group('type').title()}"
+        elif raw and raw.lower() in _TYPE_WORDS:  # "start a shopping list for Thunder Ridge"
+            m = _FOR_RE.search(text)
+            owner = site or (_clean_name(m.group("name")) if m else "")
+            raw = f"{owner} {raw.title()}".strip()
+        op.name = raw
+        op.list_type = kind or "custom"
+        if m := _WITH_ITEMS_RE.search(text):
+            op.items = parse_items(m.group("items"))
+        return op
+    if entity is not None:
+        op.name = entity.key
+    elif (m := _REF_LIST_RE.search(text)) and (
+        known := _known(_clean_name(m.group("name")), context)
+    ):
+        op.name = known
+    if intent == Intent.ADD_LIST_ITEMS:
+        m_add = ADD_ITEMS_RE.search(text.lower())
+        if m_add:
+            op.items = parse_items(text[m_add.start("items") : m_add.end("items")])
+            if op.name is None:
+                op.name = _clean_name(text[m_add.start("list") : m_add.end("list")])
+        elif m := _LIST_COLON_ITEMS_RE.search(text):
+            op.items = parse_items(m.group("items"))
+    elif intent == Intent.COMPLETE_LIST_ITEMS and (m := _COMPLETE_ITEMS_RE.search(text)):
+        segment = _AFTER_ITEMS_RE.sub("", m.group("items"))
+        op.items = [i for i in parse_items(segment) if i.name.lower() not in _PRONOUN_ITEMS]
+    if op.name is None and (m := _REF_LIST_RE.search(text)):
+        op.name = _clean_name(m.group("name"))
+    if op.name and entity is None:
+        op.name = _known(op.name, context) or op.name
+    op.list_type = _list_type(op.name or "") or _list_type(text)
+    return op
