@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "flrts.fieldreports",
     "flrts.reminders",
     "flrts.lists",
+    "flrts.nlp",
     "flrts.api",
 ]
 
