@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from flrts.api import views as api_views
 from flrts.core import views as core_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/desk/", permanent=False)),
+    path("", api_views.root),  # the desk, or the legacy `/?cmd=` RPC that Frappe clients use
     path("desk/", admin.site.urls),
     path("api/", include("flrts.api.urls")),
     path("private/files/<path:path>", core_views.private_file, name="private-file"),

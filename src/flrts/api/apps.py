@@ -5,3 +5,11 @@ class ApiConfig(AppConfig):
     name = "flrts.api"
     label = "api"
     verbose_name = "API"
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        from flrts.api import client, lookups  # noqa: F401 - registers the built-in methods
+
+        lookups.register()
+        autodiscover_modules("methods")

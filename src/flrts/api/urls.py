@@ -1,8 +1,7 @@
-from django.urls import path
+from django.urls import re_path
 
 from flrts.api import views
 
 urlpatterns = [
-    path("method/ping", views.ping),
-    path("method/ping/", views.ping),
+    re_path(r"^(?P<rest>.*)$", views.api),
 ]

@@ -1,0 +1,315 @@
+"""Load the REST API over loopback with wrk, as the Frappe v15 reference was measured.
+
+    python bench/api.py [--db sqlite|mariadb|postgres] [--duration 30] [--warmup 5]
+                        [--connections 16] [--workers 2] [--tasks 2000] [--orm-rows 1000000]
+
+Serves a throw-away site with gunicorn (sync workers) on 127.0.0.1, seeds it, and runs wrk for:
+  list    GET /api/resource/Task?limit_page_length=20   (token auth)
+  get     GET /api/resource/Task/<name>                  (token auth)
+  create  POST /api/resource/Task                        (token auth, JSON body)
+  ping    GET /api/method/ping
+then (unless --orm-rows 0) bulk-loads that many tasks and times, in-process, the API's own list
+query filtered by status and site and ordered by due date (`due_at`). Prints one JSON object:
+requests/s and p50/p99 ms per scenario (from a wrk Lua `done` hook), and ORM p50/p99 ms.
+Rate limiting stays on (with limits high enough not to trigger) so its cost is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._site import percentile, temp_site
+
+FRAPPE_V15 = {  # the issue's reference: Frappe v15, 2 cores, gunicorn 2 workers, MariaDB
+    "list": {"rps": 185, "p99_ms": 129},
+    "get": {"rps": 187},
+    "create": {"rps": 100},
+    "ping": {"rps": 387},
+}
+
+LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %d, "seconds": %.2f, "rps": %.1f, "p50_ms": %.2f, "p90_ms": %.2f, '
+    .. '"p99_ms": %.2f, "max_ms": %.2f, "socket_errors": %d, "non_2xx": %d}\\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _set_config(sites: Path, site: str, values: dict[str, object]) -> None:
+    path = sites / site / "site_config.json"
+    config = json.loads(path.read_text())
+    config.update(values)
+    path.write_text(json.dumps(config, indent=1))
+
+
+def seed(count: int) -> dict[str, str]:
+    from django.utils import timezone
+
+    from flrts.api.models import ApiKey
+    from flrts.core.context import acting_as
+    from flrts.core.models import NamingSeries
+    from flrts.org.models import Site
+    from flrts.people.models import User
+    from flrts.tasks.models import Priority, Status, Task
+
+    admin = User.objects.get(username="Administrator")
+    with acting_as(admin):
+        sites = []
+        for i, name in enumerate(["Big Sky", "Viper", "Crystal Peak", "Thunder Ridge"]):
+            site = Site(site_name=name, site_code=f"S-{i}")
+            site.save()
+            sites.append(site)
+    people = [
+        User.objects.create_user(
+            username=f"p{i}@example.com", email=f"p{i}@example.com", full_name=f"P {i}"
+        )
+        for i in range(10)
+    ]
+    _bulk_tasks(count, sites, people, admin, start=1)
+    NamingSeries.objects.update_or_create(
+        prefix=f"TASK-{timezone.now().year}-", defaults={"current": count}
+    )
+    key, secret = ApiKey.generate(admin)
+    first = Task.objects.order_by("pk").values_list("name", flat=True).first()
+    del Priority, Status
+    return {"auth": f"token {key}:{secret}", "task": str(first)}
+
+
+def _bulk_tasks(count: int, sites: list, people: list, owner: object, start: int) -> None:
+    from django.utils import timezone
+
+    from flrts.tasks.models import Priority, Status, Task
+
+    rng = random.Random(7 + start)
+    statuses = [s.value for s in Status]
+    priorities = [p.value for p in Priority]
+    now = timezone.now()
+    batch: list[Task] = []
+    for n in range(start, start + count):
+        due = (now + dt.timedelta(hours=rng.randint(-2000, 2000))).date()
+        task = Task(
+            name=f"TASK-{now.year}-{n:07d}",
+            subject=f"Task {n}",
+            status=rng.choice(statuses),
+            priority=rng.choice(priorities),
+            site=rng.choice(sites),
+            assigned_to=rng.choice(people),
+            exp_end_date=due,
+            time_zone="America/Chicago",
+            owner=owner,
+            modified_by=owner,
+        )
+        task._derive_instants()
+        batch.append(task)
+        if len(batch) == 5000:
+            Task.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Task.objects.bulk_create(batch)
+
+
+def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early; see its output above")
+        try:
+            with urllib.request.urlopen(base + "/api/method/ping", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer /api/method/ping in time")
+
+
+def _wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
+    cmd = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("WRKJSON "):
+            return json.loads(line[len("WRKJSON ") :])
+    raise SystemExit("wrk printed no summary:\n" + out)
+
+
+def _script(tmp: Path, name: str, auth: str | None, method: str = "GET", body: str = "") -> Path:
+    lines = [f'wrk.method = "{method}"', 'wrk.headers["Accept"] = "application/json"']
+    if auth:
+        lines.append(f'wrk.headers["Authorization"] = "{auth}"')
+    if body:
+        lines.append('wrk.headers["Content-Type"] = "application/json"')
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    path = tmp / f"{name}.lua"
+    path.write_text("\n".join(lines) + "\n" + LUA)
+    return path
+
+
+def http_bench(opts: argparse.Namespace, sites: Path, seeded: dict[str, str]) -> dict:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, FLRTS_LOG_LEVEL="WARNING")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen(
+        [
+            str(gunicorn),
+            "flrts.wsgi:application",
+            "-w",
+            str(opts.workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    tmp = Path(tempfile.mkdtemp(prefix="flrts-wrk-"))
+    results: dict[str, dict[str, float]] = {}
+    try:
+        _wait_ready(base, proc)
+        auth = seeded["auth"]
+        body = json.dumps({"subject": "Bench task", "site": "Viper", "priority": "High"})
+        scenarios = [
+            ("list", "/api/resource/Task?limit_page_length=20", _script(tmp, "list", auth)),
+            ("get", f"/api/resource/Task/{seeded['task']}", _script(tmp, "get", auth)),
+            ("create", "/api/resource/Task", _script(tmp, "create", auth, "POST", body)),
+            ("ping", "/api/method/ping", _script(tmp, "ping", None)),
+        ]
+        for name, path, script in scenarios:
+            if opts.warmup:
+                _wrk(base + path, script, opts.warmup, opts.connections)
+            results[name] = _wrk(base + path, script, opts.duration, opts.connections)
+            print(f"# {name}: {results[name]}", file=sys.stderr, flush=True)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def orm_bench(rows: int, runs: int) -> dict[str, float]:
+    """The API's list query (filters status + site, order by due date) over `rows` tasks."""
+    from django.db import connection
+
+    from flrts.api import query, registry
+    from flrts.org.models import Site
+    from flrts.people.models import User
+    from flrts.tasks.models import Status, Task
+
+    have = Task.objects.count()
+    if rows > have:
+        admin = User.objects.get(username="Administrator")
+        sites = list(Site.objects.all())
+        people = list(User.objects.exclude(username="Administrator"))
+        started = time.perf_counter()
+        _bulk_tasks(rows - have, sites, people, admin, start=have + 100_000)
+        print(
+            f"# loaded {rows - have} tasks in {time.perf_counter() - started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    admin = User.objects.get(username="Administrator")
+    task_dt = registry.get("Task")
+    assert task_dt is not None
+    site_names = list(Site.objects.values_list("site_name", flat=True))
+    statuses = [s.value for s in Status]
+    rng = random.Random(3)
+    timings = []
+    for i in range(runs + 5):
+        args = {
+            "fields": '["name","subject","status","site","due_at","assigned_to"]',
+            "filters": json.dumps({"status": rng.choice(statuses), "site": rng.choice(site_names)}),
+            "order_by": "due_at asc",
+            "limit_page_length": "20",
+        }
+        started = time.perf_counter()
+        rows_out = query.get_list(task_dt, admin, args)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert len(rows_out) == 20
+        if i >= 5:  # the first few warm the caches
+            timings.append(elapsed)
+    return {
+        "rows": Task.objects.count(),
+        "runs": runs,
+        "p50_ms": percentile(timings, 50),
+        "p99_ms": percentile(timings, 99),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "mariadb", "postgres"])
+    parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per scenario")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--tasks", type=int, default=2000, help="tasks seeded for the HTTP runs")
+    parser.add_argument("--orm-rows", type=int, default=1_000_000, help="0 skips the ORM measure")
+    parser.add_argument("--orm-runs", type=int, default=200)
+    opts = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk not found: apt-get install wrk")
+    sites = temp_site(opts.db)
+    _set_config(
+        sites,
+        os.environ["FLRTS_SITE"],
+        {"api_rate_limit_per_key": 10**9, "api_rate_limit_per_ip": 10**9, "db_conn_max_age": 600},
+    )
+    seeded = seed(opts.tasks)
+    from django.db import connections
+
+    connections.close_all()
+    result: dict = {
+        "db": opts.db,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "gunicorn_workers": opts.workers,
+        "wrk": {"connections": opts.connections, "duration_s": opts.duration},
+        "http": http_bench(opts, sites, seeded),
+        "frappe_v15_reference": FRAPPE_V15,
+    }
+    if opts.orm_rows:
+        result["orm_list_status_site_due"] = orm_bench(opts.orm_rows, opts.orm_runs)
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""Reading and writing one document: permissions, typed values, child tables, Frappe errors.
+
+Writes go through the model's own `save()` inside `acting_as(user)` (owner, modified_by and the
+version history are the foundation's), after `full_clean()`; Django validation errors become 417
+bodies naming the field. Keys that are not writable fields (standard fields, `doctype`, unknown
+names) are ignored, as Frappe ignores them, so a document read with GET can be sent back as is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError, Q
+
+from flrts.api import errors
+from flrts.api.registry import ADMIN_ONLY_USER_FIELDS, ApiDocType, ApiField, ChildTable
+from flrts.api.serialize import document, fmt_datetime
+from flrts.api.values import scalar
+from flrts.core.context import acting_as
+from flrts.core.permissions import Action, can, readable, role_of
+from flrts.core.roles import Role
+
+_MISSING = ("blank", "null", "required")
+
+
+def name_q(doctype: ApiDocType, name: str) -> Q:
+    if doctype.is_user:
+        return Q(email__iexact=name) | Q(username=name)
+    return Q(name=name)
+
+
+def _live(doctype: ApiDocType) -> models.QuerySet[Any]:
+    qs = doctype.queryset
+    return qs.filter(archived=False) if "archived" in doctype.fields else qs
+
+
+def not_found(doctype: ApiDocType, name: str) -> errors.DoesNotExistError:
+    return errors.DoesNotExistError(f"{doctype.name} {name} not found")
+
+
+def get_doc(doctype: ApiDocType, user: Any, name: str) -> dict[str, Any]:
+    if not can(user, Action.READ, doctype.model):
+        raise errors.PermissionError(f"No permission for {doctype.name}")
+    qs = _live(doctype).filter(name_q(doctype, name))
+    doc = document(doctype, readable(user, qs))
+    if doc is None:
+        if qs.exists():
+            raise errors.PermissionError(f"No permission to read {doctype.name} {name}")
+        raise not_found(doctype, name)
+    return doc
+
+
+def load(doctype: ApiDocType, user: Any, name: str, action: Action, lock: bool = False) -> Any:
+    qs = _live(doctype).filter(name_q(doctype, name))
+    if lock:
+        qs = qs.select_for_update()
+    instance = qs.first()
+    if instance is None:
+        raise not_found(doctype, name)
+    if not can(user, action, instance):
+        raise errors.PermissionError(f"Not permitted to {action.value} {doctype.name} {name}")
+    return instance
+
+
+# -- values ------------------------------------------------------------------------------
+def _resolve_link(api_field: ApiField, value: Any) -> Any:
+    link = api_field.link
+    assert link is not None
+    if isinstance(value, dict):
+        value = value.get("name")
+    pk = (
+        link.model._default_manager.filter(link.resolve_q(str(value)))
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        raise errors.LinkValidationError(f"Could not find {api_field.label}: {value}")
+    return pk
+
+
+def set_value(instance: Any, api_field: ApiField, value: Any) -> None:
+    if api_field.link is not None:
+        pk = None if value in (None, "") else _resolve_link(api_field, value)
+        setattr(instance, api_field.attname, pk)
+        return
+    if api_field.choices:
+        if value in (None, "") and api_field.nullable:
+            setattr(instance, api_field.attname, None)
+            return
+        if str(value) not in api_field.choices:
+            allowed = ", ".join(f'"{c}"' for c in api_field.choices)
+            raise errors.ValidationError(
+                f'{api_field.label} cannot be "{value}". It should be one of {allowed}'
+            )
+        setattr(instance, api_field.attname, str(value))
+        return
+    typed = scalar(api_field, value)
+    if typed is None and api_field.text and not api_field.nullable:
+        typed = ""
+    setattr(instance, api_field.attname, typed)
+
+
+def _label(doctype: ApiDocType, fields: dict[str, ApiField], fieldname: str) -> str:
+    api_field = fields.get(fieldname)
+    return api_field.label if api_field else fieldname.replace("_", " ").capitalize()
+
+
+def convert(
+    exc: DjangoValidationError, doctype: ApiDocType, fields: dict[str, ApiField] | None = None
+) -> errors.ApiError:
+    """The first problem of a Django ValidationError as Frappe's exception type."""
+    fields = fields if fields is not None else doctype.fields
+    if not hasattr(exc, "error_dict"):
+        return errors.ValidationError(" ".join(exc.messages))
+    for fieldname, problems in exc.error_dict.items():
+        for problem in problems:
+            message = " ".join(problem.messages)
+            if fieldname == NON_FIELD_ERRORS:
+                return errors.ValidationError(message)
+            label = _label(doctype, fields, fieldname)
+            if problem.code in _MISSING:
+                return errors.MandatoryError(f"Error: Value missing for {doctype.name}: {label}")
+            if problem.code in ("unique", "unique_together"):
+                name_field = getattr(doctype.model, "name_field", "")
+                if fieldname in ("name", name_field):
+                    return errors.DuplicateEntryError(f"{doctype.name} {message}")
+                return errors.UniqueValidationError(f"{label} ({fieldname}): {message}")
+            return errors.ValidationError(f"{label} ({fieldname}): {message}")
+    return errors.ValidationError(" ".join(exc.messages))
+
+
+# -- writes ------------------------------------------------------------------------------
+def _is_admin(user: Any) -> bool:
+    return role_of(user) is Role.ADMIN
+
+
+def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) -> None:
+    admin = _is_admin(user)
+    for key, value in data.items():
+        api_field = doctype.fields.get(key)
+        if api_field is None or api_field.read_only:
+            continue
+        if doctype.is_user and key in ADMIN_ONLY_USER_FIELDS and not admin:
+            before = getattr(instance, api_field.attname)
+            probe = type(instance)()
+            set_value(probe, api_field, value)
+            if getattr(probe, api_field.attname) != before:
+                raise errors.PermissionError(f"Only an Admin may change {api_field.label} ({key})")
+            continue
+        set_value(instance, api_field, value)
+    if doctype.is_user and data.get("password"):
+        if not admin:
+            raise errors.PermissionError("Only an Admin may set a password through the API")
+        instance.set_password(str(data["password"]))
+
+
+def _clean(doctype: ApiDocType, instance: Any, fields: dict[str, ApiField]) -> None:
+    exclude = {"name"} if instance._state.adding else set()
+    try:
+        instance.full_clean(exclude=exclude)
+    except DjangoValidationError as exc:
+        raise convert(exc, doctype, fields) from None
+
+
+def _save(doctype: ApiDocType, instance: Any) -> None:
+    try:
+        instance.save()
+    except DjangoValidationError as exc:
+        raise convert(exc, doctype) from None
+    except IntegrityError as exc:
+        raise errors.UniqueValidationError(
+            f"{doctype.name}: a unique value is already used ({exc.__class__.__name__})"
+        ) from None
+
+
+def _write_tables(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) -> None:
+    for fieldname, table in doctype.tables.items():
+        if fieldname in data:
+            rows = data[fieldname]
+            if rows is None:
+                rows = []
+            if not isinstance(rows, list):
+                raise errors.ValidationError(f"{table.label} ({fieldname}) must be a list of rows")
+            write_rows(doctype, table, instance, rows)
+
+
+def write_rows(doctype: ApiDocType, table: ChildTable, parent: Any, rows: list[Any]) -> None:
+    """Replace the child rows: rows with a known `name` are updated, others added, the rest go."""
+    if table.model is None:
+        row_field = table.fields[table.m2m_row_field]
+        pks = []
+        for row in rows:
+            value = row.get(table.m2m_row_field) if isinstance(row, dict) else row
+            if value in (None, ""):
+                raise errors.MandatoryError(
+                    f"Error: Value missing for {table.doctype}: {row_field.label}"
+                )
+            pks.append(_resolve_link(row_field, value))
+        getattr(parent, table.fieldname).set(pks)
+        return
+    manager = table.model._default_manager
+    existing = {str(o.pk): o for o in manager.filter(**{table.fk: parent})}
+    keep: set[Any] = set()
+    for idx, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise errors.ValidationError(f"Each row of {table.fieldname} must be an object")
+        obj = existing.get(str(row.get("name"))) or table.model(**{table.fk: parent})
+        for key, value in row.items():
+            api_field = table.fields.get(key)
+            if api_field is not None and not api_field.read_only:
+                set_value(obj, api_field, value)
+        if table.has_idx:
+            obj.idx = idx
+        try:
+            obj.full_clean(exclude=[table.fk])
+        except DjangoValidationError as exc:
+            child = ApiDocType(table.doctype, table.model, table.fields, {})
+            raise convert(exc, child) from None
+        obj.save()
+        keep.add(obj.pk)
+    stale = [pk for key, o in existing.items() if (pk := o.pk) not in keep]
+    if stale:
+        manager.filter(pk__in=stale).delete()
+
+
+def _reload(doctype: ApiDocType, instance: Any) -> dict[str, Any]:
+    doc = document(doctype, doctype.queryset.filter(pk=instance.pk))
+    assert doc is not None
+    return doc
+
+
+def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    if doctype.is_child:
+        raise errors.ValidationError(f"{doctype.name} is a child table; write it in its parent")
+    if not can(user, Action.CREATE, doctype.model):
+        raise errors.PermissionError(f"Not permitted to create {doctype.name}")
+    with transaction.atomic(), acting_as(user):
+        instance = doctype.model()
+        _apply(doctype, instance, data, user)
+        if doctype.is_user:
+            if not instance.username:
+                instance.username = instance.email
+            if not data.get("password"):
+                instance.set_unusable_password()
+        elif getattr(instance, "owner_id", 1) is None and user is not None:
+            instance.owner = user
+        _clean(doctype, instance, doctype.fields)
+        _save(doctype, instance)
+        _write_tables(doctype, instance, data, user)
+        return _reload(doctype, instance)
+
+
+def update(doctype: ApiDocType, user: Any, name: str, data: dict[str, Any]) -> dict[str, Any]:
+    with transaction.atomic(), acting_as(user):
+        instance = load(doctype, user, name, Action.WRITE, lock=True)
+        sent = data.get("modified")
+        if sent and "modified" in doctype.fields and str(sent) != fmt_datetime(instance.modified):
+            raise errors.TimestampMismatchError(
+                "Error: Document has been modified after you have opened it "
+                f"({sent}, {fmt_datetime(instance.modified)}). "
+                "Please refresh to get the latest document."
+            )
+        _apply(doctype, instance, data, user)
+        _clean(doctype, instance, doctype.fields)
+        _save(doctype, instance)
+        _write_tables(doctype, instance, data, user)
+        return _reload(doctype, instance)
+
+
+def delete(doctype: ApiDocType, user: Any, name: str, purge: bool = False) -> None:
+    """Archive (the user-facing delete), or purge for Admins."""
+    with transaction.atomic(), acting_as(user):
+        if purge:
+            instance = _purge_target(doctype, user, name)
+            try:
+                instance.delete()
+            except ProtectedError as exc:
+                linked = ", ".join(sorted({str(o) for o in exc.protected_objects})[:5])
+                raise errors.LinkExistsError(
+                    f"Cannot delete {doctype.name} {name}: it is linked with {linked}"
+                ) from None
+            return
+        if doctype.is_user:
+            if not _is_admin(user):
+                raise errors.PermissionError("Only an Admin may disable a User")
+            instance = load(doctype, user, name, Action.WRITE)
+            if not instance.is_active:
+                raise not_found(doctype, name)
+            instance.is_active = False
+            instance.save()
+            return
+        instance = load(doctype, user, name, Action.ARCHIVE)
+        instance.archived = True
+        _save(doctype, instance)
+
+
+def _purge_target(doctype: ApiDocType, user: Any, name: str) -> Any:
+    instance = doctype.queryset.filter(name_q(doctype, name)).first()  # archived ones too
+    if instance is None:
+        raise not_found(doctype, name)
+    if not can(user, Action.PURGE, instance):
+        raise errors.PermissionError(f"Only an Admin may purge {doctype.name} {name}")
+    return instance

@@ -1,0 +1,159 @@
+"""Frappe's exception types as HTTP answers, and the one place that turns an error into a body.
+
+Frappe's v1 error body is `{"exc_type": ..., "exception": ..., "_server_messages": ...}` where
+`_server_messages` is a JSON string of a list of JSON strings (double-encoded; clients such as
+frappe-client and frappectl decode it twice). A traceback never reaches the client: a true bug is
+written to the Error Log and answered with a clean 500 that names the log entry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import traceback
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+log = logging.getLogger("flrts.api")
+
+
+class ApiError(Exception):
+    """An error with a Frappe exception type and an HTTP status; the message is safe to show."""
+
+    status = 500
+    exc_type = "Exception"
+    title = "Message"
+
+    def __init__(self, message: str = "", *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if title:
+            self.title = title
+        self.headers: dict[str, str] = {}
+        self.extra: dict[str, Any] = {}
+
+
+class ValidationError(ApiError):
+    status = 417
+    exc_type = "ValidationError"
+
+
+class MandatoryError(ValidationError):
+    exc_type = "MandatoryError"
+
+
+class LinkValidationError(ValidationError):
+    exc_type = "LinkValidationError"
+
+
+class DataError(ValidationError):
+    exc_type = "DataError"
+
+
+class UniqueValidationError(ValidationError):
+    exc_type = "UniqueValidationError"
+
+
+class TimestampMismatchError(ValidationError):
+    exc_type = "TimestampMismatchError"
+
+
+class LinkExistsError(ValidationError):
+    exc_type = "LinkExistsError"
+
+
+class DoesNotExistError(ApiError):
+    status = 404
+    exc_type = "DoesNotExistError"
+
+
+class PermissionError(ApiError):
+    status = 403
+    exc_type = "PermissionError"
+
+
+class AuthenticationError(ApiError):
+    status = 401
+    exc_type = "AuthenticationError"
+
+
+class DuplicateEntryError(ApiError):
+    status = 409
+    exc_type = "DuplicateEntryError"
+
+
+class CSRFTokenError(ApiError):
+    status = 400
+    exc_type = "CSRFTokenError"
+
+
+class InvalidAuthorizationToken(ApiError):
+    status = 400
+    exc_type = "InvalidAuthorizationToken"
+
+
+class TooManyRequestsError(ApiError):
+    status = 429
+    exc_type = "TooManyRequestsError"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers["Retry-After"] = str(max(1, retry_after))
+
+
+def server_messages(message: str, title: str = "Message") -> str:
+    """Frappe's double-encoded `_server_messages`: a JSON list of JSON-encoded dicts."""
+    inner = {
+        "message": message,
+        "title": title,
+        "indicator": "red",
+        "raise_exception": 1,
+        "__frappe_exc_id": secrets.token_hex(28),
+    }
+    return json.dumps([json.dumps(inner)])
+
+
+def json_response(payload: Any, status: int = 200) -> HttpResponse:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return HttpResponse(body, status=status, content_type="application/json")
+
+
+def error_response(exc: ApiError) -> HttpResponse:
+    body: dict[str, Any] = {"exc_type": exc.exc_type}
+    if exc.message:
+        body["exception"] = f"frappe.exceptions.{exc.exc_type}: {exc.message}"
+        body["_server_messages"] = server_messages(exc.message, exc.title)
+    body.update(exc.extra)
+    response = json_response(body, exc.status)
+    for key, value in exc.headers.items():
+        response[key] = value
+    return response
+
+
+def internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """A true bug: log it to the Error Log (best effort) and answer a clean 500."""
+    reference = ""
+    trace = "".join(traceback.format_exception(exc))
+    log.error("API error on %s %s\n%s", request.method, request.path, trace)
+    try:
+        from flrts.core.models import ErrorLog
+
+        # The request's own atomic block has rolled back by now; a broken outer transaction
+        # (only in tests) cannot take a write, so skip it then.
+        if not transaction.get_connection().needs_rollback:
+            entry = ErrorLog(
+                method=f"{request.method} {request.path}"[:255],
+                error=trace,
+                context={"query": request.META.get("QUERY_STRING", "")[:1000]},
+            )
+            with transaction.atomic():
+                entry.save()
+            reference = entry.name
+    except Exception:  # the log itself must never turn a 500 into a crash
+        log.exception("could not write the Error Log")
+    message = "Internal server error" + (f"; logged as {reference}" if reference else "")
+    body = {"exc_type": "InternalServerError", "_server_messages": server_messages(message)}
+    return json_response(body, 500)

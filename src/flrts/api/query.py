@@ -1,0 +1,212 @@
+"""List queries: Frappe's get_list parameters on a permission-filtered queryset.
+
+fields (names, `["*"]`, `` `tabTask`.`subject` ``, `subject as title`, `count(name) as total`),
+filters / or_filters, order_by (`modified desc` by default), limit_start/start,
+limit_page_length/page_length/limit (default 20; 0 or None = all), as_dict, group_by.
+Rows the user may not read never appear (flrts.core.permissions.readable); archived documents are
+left out unless a filter names `archived`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+
+from flrts.api import filters as flt
+from flrts.api.args import bool_arg, int_arg, json_arg
+from flrts.api.errors import DataError, PermissionError, ValidationError
+from flrts.api.registry import ApiDocType, ApiField
+from flrts.api.serialize import RowPlan, columns_for
+from flrts.core.permissions import Action, can, readable
+
+_AGGREGATES = {"count": Count, "sum": Sum, "avg": Avg, "min": Min, "max": Max}
+_AGG_RE = re.compile(
+    r"^(count|sum|avg|min|max)\(\s*(distinct\s+)?([`\w. *]+?)\s*\)(?:\s+as\s+(\w+))?$", re.I
+)
+_ALIAS_RE = re.compile(r"^(.+?)\s+as\s+(\w+)$", re.I)
+_ORDER_RE = re.compile(r"^([`\w .]+?)(?:\s+(asc|desc))?$", re.I)
+
+
+@dataclass
+class Aggregate:
+    key: str
+    func: str
+    field: ApiField | None  # None: count(*) / count(name)
+    distinct: bool
+
+
+def _strip_table(doctype: ApiDocType, ref: str) -> str:
+    ref = ref.strip().replace("`", "")
+    if "." in ref:
+        table, _, column = ref.rpartition(".")
+        table = table.removeprefix("tab").strip()
+        if table.lower() != doctype.name.lower():
+            raise DataError(
+                f"Field not permitted in query: {ref} (child-table fields cannot be selected; "
+                "read the parent document to get its rows)"
+            )
+        ref = column
+    return ref.strip()
+
+
+def _field(doctype: ApiDocType, name: str) -> ApiField:
+    api_field = doctype.fields.get(name)
+    if api_field is None:
+        raise DataError(f"Field not permitted in query: {name}")
+    return api_field
+
+
+def parse_fields(
+    doctype: ApiDocType, raw: Any
+) -> tuple[list[tuple[str, ApiField]], list[Aggregate]]:
+    if raw in (None, "", []):
+        raw = ["name"]
+    if isinstance(raw, str):
+        raw = [part for part in raw.split(",") if part.strip()]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise ValidationError("Parameter 'fields' must be a JSON list of field names")
+    plain: list[tuple[str, ApiField]] = []
+    aggregates: list[Aggregate] = []
+    for entry in raw:
+        text = entry.strip()
+        match = _AGG_RE.match(text)
+        if match:
+            func, distinct, ref, alias = match.groups()
+            ref = _strip_table(doctype, ref)
+            target = None if ref in ("*", "name") else _field(doctype, ref)
+            key = alias or f"{func.lower()}({ref})"
+            aggregates.append(Aggregate(key, func.lower(), target, bool(distinct)))
+            continue
+        alias_match = _ALIAS_RE.match(text)
+        ref, alias = (alias_match.group(1), alias_match.group(2)) if alias_match else (text, "")
+        ref = _strip_table(doctype, ref)
+        if ref == "*":
+            plain.extend((f.fieldname, f) for f in doctype.fields.values())
+            continue
+        plain.append((alias or ref, _field(doctype, ref)))
+    return plain, aggregates
+
+
+def parse_order(doctype: ApiDocType, raw: Any, aliases: Sequence[str] = ()) -> list[str]:
+    if raw in (None, ""):
+        return list(doctype.default_order)
+    if not isinstance(raw, str):
+        raise ValidationError("Parameter 'order_by' must be text like 'modified desc'")
+    out: list[str] = []
+    for part in raw.split(","):
+        match = _ORDER_RE.match(part.strip())
+        if not match:
+            raise ValidationError(f"Illegal SQL Query: order_by {raw!r}")
+        ref = _strip_table(doctype, match.group(1))
+        desc = (match.group(2) or "asc").lower() == "desc"
+        if ref in aliases:
+            path = ref
+        else:
+            api_field = _field(doctype, ref)
+            path = api_field.path
+        out.append(f"-{path}" if desc else path)
+    return out
+
+
+def base_queryset(doctype: ApiDocType, user: Any, filter_list: list[flt.Filter]) -> QuerySet[Any]:
+    if doctype.is_child:
+        raise ValidationError(f"{doctype.name} is a child table; read it inside its parent")
+    if not can(user, Action.READ, doctype.model):
+        raise PermissionError(f"No permission for {doctype.name}")
+    qs = readable(user, doctype.queryset)
+    if "archived" in doctype.fields and not flt.mentions(filter_list, "archived"):
+        qs = qs.filter(archived=False)
+    return qs
+
+
+def filtered(doctype: ApiDocType, user: Any, args: dict[str, Any]) -> QuerySet[Any]:
+    and_filters = flt.normalize(doctype, json_arg(args, "filters"), "filters")
+    or_filters = flt.normalize(doctype, json_arg(args, "or_filters"), "or_filters")
+    qs = base_queryset(doctype, user, and_filters + or_filters)
+    q: Q = flt.build_q(doctype, and_filters)
+    if or_filters:
+        q &= flt.build_q(doctype, or_filters, join="or")
+    return qs.filter(q) if q else qs
+
+
+def page_length(args: dict[str, Any], default: int | None = 20) -> int | None:
+    """`limit` wins over `limit_page_length` / `page_length`; 0 or None means no limit."""
+    for key in ("limit", "limit_page_length", "page_length"):
+        if key in args:
+            raw = args[key]
+            if raw in ("None", "null", None, ""):
+                return None if raw in ("None", "null", None) else default
+            return int_arg(args, key, default) or None
+    return default
+
+
+def get_list(
+    doctype: ApiDocType, user: Any, args: dict[str, Any], default_limit: int | None = 20
+) -> list[Any]:
+    plain, aggregates = parse_fields(doctype, json_arg(args, "fields"))
+    as_dict = bool_arg(args, "as_dict", True)
+    qs = filtered(doctype, user, args)
+    start = int_arg(args, "limit_start", None)
+    if start is None:
+        start = int_arg(args, "start", 0) or 0
+    length = page_length(args, default_limit)
+    if aggregates:
+        return _aggregate(doctype, qs, plain, aggregates, args, start, length, as_dict)
+    order = parse_order(doctype, args.get("order_by"))
+    keys = [k for k, _ in plain]
+    plan = RowPlan(doctype, [f for _, f in plain], keys)
+    qs = qs.order_by(*order).values_list(*plan.columns)
+    qs = qs[start : start + length] if length else qs[start:]
+    if as_dict:
+        return [plan.row(r) for r in qs]
+    return [plan.row_list(r) for r in qs]
+
+
+def _aggregate(
+    doctype: ApiDocType,
+    qs: QuerySet[Any],
+    plain: list[tuple[str, ApiField]],
+    aggregates: list[Aggregate],
+    args: dict[str, Any],
+    start: int,
+    length: int | None,
+    as_dict: bool,
+) -> list[Any]:
+    group_raw = args.get("group_by")
+    group = list(plain)
+    if group_raw:
+        for name in str(group_raw).split(","):
+            ref = _strip_table(doctype, name)
+            if ref and all(k != ref for k, _ in group):
+                _field(doctype, ref)  # validate; grouping by an unselected field is allowed
+    plan = RowPlan(doctype, [f for _, f in group], [k for k, _ in group])
+    annotations = {}
+    for i, agg in enumerate(aggregates):
+        path = "pk" if agg.field is None else columns_for(agg.field)[0][0]
+        func = _AGGREGATES[agg.func]
+        kwargs = {"distinct": True} if agg.distinct and agg.func == "count" else {}
+        annotations[f"_agg{i}"] = func(path, **kwargs)
+    aliases = [a.key for a in aggregates]
+    order = []
+    if args.get("order_by"):
+        for item in parse_order(doctype, args["order_by"], aliases):
+            name = item.lstrip("-")
+            if name in aliases:
+                item = item.replace(name, f"_agg{aliases.index(name)}")
+            order.append(item)
+    rows = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
+    rows = rows[start : start + length] if length else rows[start:]
+    out: list[Any] = []
+    for row in rows:
+        values = [row[c] for c in plan.columns]
+        doc = plan.row(values)
+        for i, agg in enumerate(aggregates):
+            value = row[f"_agg{i}"]
+            doc[agg.key] = float(value) if isinstance(value, Decimal) else value
+        out.append(doc if as_dict else list(doc.values()))
+    return out
