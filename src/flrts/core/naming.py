@@ -1,6 +1,6 @@
 """Naming series like Frappe's `TASK-.YYYY.-.#####` -> `TASK-2026-00042`.
 
-The counter row is incremented with an UPDATE inside the caller's transaction, so the row lock
+The counter row is taken with one upsert inside the caller's transaction, so the row lock
 (MariaDB, PostgreSQL) or the write lock (SQLite, IMMEDIATE) keeps two writers from taking the
 same number.
 """
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 
@@ -36,18 +35,32 @@ def expand_series(series: str, today: dt.date) -> tuple[str, int]:
 
 
 def next_in_series(prefix: str) -> int:
+    """Take the next number of a series in one atomic upsert.
+
+    An UPDATE-then-INSERT dance deadlocks on MariaDB when several writers create the same new
+    series at once (each keeps the shared lock from its duplicate-key check, then all want the
+    exclusive one); an upsert takes the exclusive row lock directly.
+    """
     from flrts.core.models import NamingSeries
 
-    with transaction.atomic():
-        if NamingSeries.objects.filter(prefix=prefix).update(current=F("current") + 1):
-            return NamingSeries.objects.get(prefix=prefix).current
-        try:
-            with transaction.atomic():
-                NamingSeries.objects.create(prefix=prefix, current=1)
-            return 1
-        except IntegrityError:  # another writer created it first
-            NamingSeries.objects.filter(prefix=prefix).update(current=F("current") + 1)
-            return NamingSeries.objects.get(prefix=prefix).current
+    table = connection.ops.quote_name(NamingSeries._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, current) VALUES (%s, 1) "
+                "ON DUPLICATE KEY UPDATE current = current + 1",
+                [prefix],
+            )
+            cursor.execute(f"SELECT current FROM {table} WHERE prefix = %s", [prefix])
+        else:  # SQLite >= 3.35 and PostgreSQL
+            cursor.execute(
+                f"INSERT INTO {table} (prefix, current) VALUES (%s, 1) "
+                f"ON CONFLICT (prefix) DO UPDATE SET current = {table}.current + 1 "
+                "RETURNING current",
+                [prefix],
+            )
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def make_name(series: str, today: dt.date | None = None) -> str:
