@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "flrts.lists",
     "flrts.nlp",
     "flrts.api",
+    "flrts.telegram",
+    "flrts.capture",
+    "flrts.jobs",
+    "flrts.notify",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from flrts.desk.base import DocumentAdmin
-from flrts.reminders.models import Reminder
+from flrts.desk.base import DocumentAdmin, PermissionAdmin
+from flrts.reminders.models import Reminder, ReminderDelivery
 
 
 @admin.register(Reminder)
@@ -27,3 +27,17 @@ class ReminderAdmin(DocumentAdmin):
         "standard_fields",
     ]
     readonly_fields = ["last_sent_at"]
+
+
+@admin.register(ReminderDelivery)
+class ReminderDeliveryAdmin(PermissionAdmin):
+    list_display = ["reminder", "recipient", "occurrence", "due_at", "status", "late", "sent_at"]
+    list_filter = ["status", "late", "kind"]
+    search_fields = ["reminder__name", "reminder__title"]
+    readonly_fields = [f.name for f in ReminderDelivery._meta.fields]
+
+    def has_add_permission(self, request, *args):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from flrts.core.models import Document
+from flrts.core.models import Document, PermKind
 from flrts.core.timezones import validate_timezone
 
 
@@ -75,3 +75,63 @@ class Reminder(Document):
     def perm_scope(cls, user: Any) -> models.Q | None:
         mine = Reminder.recipients.through.objects.filter(user=user).values("reminder_id")
         return models.Q(owner=user) | models.Q(pk__in=mine)
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"  # the reminder was completed or cancelled before its time came
+    FAILED = "failed"
+
+
+class DeliveryKind(models.TextChoices):
+    OCCURRENCE = "occurrence"
+    SNOOZE = "snooze"
+
+
+class ReminderDelivery(models.Model):
+    """One occurrence of a reminder for one person. The unique (reminder, recipient, occurrence)
+    row is what makes each occurrence go out exactly once, across restarts and schedulers."""
+
+    perm_kind = PermKind.SYSTEM
+    doctype = "Reminder Delivery"
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    occurrence = models.DateTimeField(help_text="The occurrence (or snooze) instant, UTC")
+    due_at = models.DateTimeField(help_text="When it may be sent (after quiet hours), UTC")
+    kind = models.CharField(
+        max_length=12, choices=DeliveryKind.choices, default=DeliveryKind.OCCURRENCE
+    )
+    status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    late = models.BooleanField(default=False, help_text="Sent after downtime, past its time")
+    deferred = models.BooleanField(default=False, help_text="Held back by quiet hours")
+    channels = models.CharField(max_length=40, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    telegram_message_id = models.BigIntegerField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    creation = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurrence", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "recipient", "occurrence"], name="one_delivery_per_occurrence"
+            )
+        ]
+        verbose_name_plural = "reminder deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.reminder_id} → {self.recipient_id} @ {self.occurrence:%Y-%m-%d %H:%M}"
+
+    @property
+    def lateness(self) -> float | None:
+        if self.sent_at is None:
+            return None
+        return (self.sent_at - self.due_at).total_seconds()

@@ -1,0 +1,100 @@
+"""The desk's chat page: the capture conversation in the browser (channel "desk"), and the
+outbox of Telegram messages kept when no bot token is configured."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_POST
+
+from flrts.capture.conversation import HELP_TEXT, Conversation, handle_action, handle_text
+from flrts.core.permissions import role_of
+from flrts.telegram.config import bot_settings
+from flrts.telegram.outbound import outbox_for
+
+MAX_BODY = 64 * 1024
+
+
+def _allowed(request: HttpRequest) -> bool:
+    return role_of(request.user) is not None
+
+
+def _denied(request: HttpRequest) -> HttpResponse:
+    if request.headers.get("Accept", "").startswith("application/json") or request.method == "POST":
+        return JsonResponse({"error": "Log in to the desk first."}, status=403)
+    return redirect(f"/desk/login/?next={request.path}")
+
+
+def _conversation(request: HttpRequest) -> Conversation:
+    return Conversation(request.user, channel="desk", chat_id=f"desk:{request.user.pk}")
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any] | None:
+    if len(request.body) > MAX_BODY:
+        return None
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _outbox(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.pk,
+            "to": str(m.user or m.chat_id or "?"),
+            "text": m.text,
+            "method": m.method,
+            "buttons": m.buttons,
+            "at": m.creation.isoformat(),
+        }
+        for m in outbox_for(request.user, 30)
+    ]
+
+
+@require_GET
+def chat_page(request: HttpRequest) -> HttpResponse:
+    if not _allowed(request):
+        return _denied(request)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Chat",
+        "help_text": HELP_TEXT,
+        "bot_configured": bot_settings().configured,
+        "outbox": _outbox(request),
+    }
+    return TemplateResponse(request, "capture/chat.html", context)
+
+
+@require_POST
+def chat_send(request: HttpRequest) -> JsonResponse:
+    if not _allowed(request):
+        return JsonResponse({"error": "Log in to the desk first."}, status=403)
+    data = _json_body(request)
+    if data is None or not isinstance(data.get("text", ""), str):
+        return JsonResponse({"error": 'Send JSON {"text": "..."}.'}, status=400)
+    replies = handle_text(_conversation(request), data.get("text", ""))
+    return JsonResponse({"replies": [r.as_dict() for r in replies]})
+
+
+@require_POST
+def chat_action(request: HttpRequest) -> JsonResponse:
+    if not _allowed(request):
+        return JsonResponse({"error": "Log in to the desk first."}, status=403)
+    data = _json_body(request)
+    if data is None or not isinstance(data.get("data"), str) or not data["data"]:
+        return JsonResponse({"error": 'Send JSON {"data": "..."}.'}, status=400)
+    return JsonResponse(handle_action(_conversation(request), data["data"]).as_dict())
+
+
+@require_GET
+def chat_outbox(request: HttpRequest) -> JsonResponse:
+    if not _allowed(request):
+        return JsonResponse({"error": "Log in to the desk first."}, status=403)
+    return JsonResponse({"messages": _outbox(request)})

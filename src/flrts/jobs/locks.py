@@ -1,0 +1,100 @@
+"""The scheduler's leader lock: a database row, or a Redis key when `redis_queue` is set.
+
+Both are leases: the leader renews before `ttl` runs out; a leader that dies loses the lock when
+the lease expires, and another scheduler takes over.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import uuid
+from typing import Protocol
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from flrts.jobs.models import SchedulerState
+
+LOCK_NAME = "scheduler"
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class LeaderLock(Protocol):
+    holder: str
+
+    def acquire(self) -> bool: ...
+    def release(self) -> None: ...
+
+
+class DatabaseLock:
+    def __init__(self, name: str = LOCK_NAME, ttl: float = 15.0, holder: str | None = None):
+        self.name, self.ttl, self.holder = name, ttl, holder or holder_id()
+
+    def acquire(self) -> bool:
+        """Take or renew the lease; one conditional UPDATE, safe on every database."""
+        now = timezone.now()
+        state = SchedulerState.objects.filter(name=self.name)
+        if not state.exists():
+            try:
+                with transaction.atomic():
+                    SchedulerState.objects.create(name=self.name)
+            except IntegrityError:
+                pass
+        taken = state.filter(Q(holder=self.holder) | Q(expires_at__lt=now) | Q(holder="")).update(
+            holder=self.holder, expires_at=now + dt.timedelta(seconds=self.ttl)
+        )
+        return taken == 1
+
+    def release(self) -> None:
+        SchedulerState.objects.filter(name=self.name, holder=self.holder).update(
+            holder="", expires_at=None
+        )
+
+
+class RedisLock:
+    def __init__(self, url: str, name: str = LOCK_NAME, ttl: float = 15.0):
+        import redis
+
+        self.holder = holder_id()
+        self.ttl = ttl
+        self.key = f"flrts:{settings.SITE.name}:lock:{name}"
+        self.client = redis.Redis.from_url(url)
+        # Renew only if we still hold it: compare and extend in one step.
+        self._renew = self.client.register_script(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
+        )
+        self._release = self.client.register_script(
+            "if redis.call('get', KEYS[1]) == ARGV[1] then "
+            "return redis.call('del', KEYS[1]) else return 0 end"
+        )
+
+    def acquire(self) -> bool:
+        ms = int(self.ttl * 1000)
+        if self.client.set(self.key, self.holder, nx=True, px=ms):
+            return True
+        return bool(self._renew(keys=[self.key], args=[self.holder, ms]))
+
+    def release(self) -> None:
+        self._release(keys=[self.key], args=[self.holder])
+
+
+def leader_lock(ttl: float = 15.0) -> LeaderLock:
+    if settings.REDIS_QUEUE:
+        return RedisLock(settings.REDIS_QUEUE, ttl=ttl)
+    return DatabaseLock(ttl=ttl)
+
+
+def is_paused() -> bool:
+    return SchedulerState.objects.filter(name=LOCK_NAME, paused=True).exists()
+
+
+def set_paused(paused: bool) -> None:
+    SchedulerState.objects.update_or_create(name=LOCK_NAME, defaults={"paused": paused})

@@ -1,0 +1,112 @@
+"""`flrts worker`: the database-queue worker (django-tasks-db's) or an RQ worker, plus a
+heartbeat thread that also requeues the jobs of workers that died.
+
+SIGTERM (or Ctrl+C) lets the current job finish, then the worker exits; a second signal stops
+it at once. A SIGKILLed worker's job is requeued once its heartbeat is stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils.crypto import get_random_string
+
+from flrts.jobs import recovery, runner
+
+logger = logging.getLogger("flrts.jobs")
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, worker_id: str, backend: str, queues: list[str]) -> None:
+        super().__init__(name="flrts-heartbeat", daemon=True)
+        self.worker_id, self.backend, self.queues = worker_id, backend, queues
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = recovery.heartbeat_interval()
+        while not self.stopped.is_set():
+            try:
+                recovery.beat(self.worker_id, self.backend, self.queues)
+                recovery.requeue_lost_jobs()
+            except Exception:  # a locked or restarting database must not kill the worker
+                logger.exception("heartbeat failed")
+            finally:
+                close_old_connections()
+            self.stopped.wait(interval)
+        connection.close()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def new_worker_id() -> str:
+    return f"w-{get_random_string(16)}"
+
+
+def run_worker(
+    queues: list[str],
+    *,
+    burst: bool = False,
+    interval: float = 0.5,
+    max_jobs: int | None = None,
+    worker_id: str | None = None,
+) -> None:
+    worker_id = worker_id or new_worker_id()
+    backend = "rq" if settings.REDIS_QUEUE else "db"
+    runner.WORKER_ID = worker_id
+    recovery.beat(worker_id, backend, queues)
+    heart = Heartbeat(worker_id, backend, queues)
+    heart.start()
+    logger.info("worker %s (%s) on queues %s", worker_id, backend, ",".join(queues))
+    try:
+        if backend == "rq":
+            _run_rq(queues, worker_id, burst=burst, max_jobs=max_jobs)
+        else:
+            _run_db(queues, worker_id, burst=burst, interval=interval, max_jobs=max_jobs)
+    finally:
+        heart.stop()
+        heart.join(timeout=5)
+        try:
+            recovery.forget(worker_id)
+        except Exception:
+            logger.exception("could not remove the heartbeat of %s", worker_id)
+
+
+def _run_db(
+    queues: list[str], worker_id: str, *, burst: bool, interval: float, max_jobs: int | None
+) -> None:
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    runner.ENFORCE_TIMEOUTS = True
+    worker = Worker(
+        queue_names=queues,
+        interval=interval,
+        batch=burst,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=max_jobs,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    # Its SIGTERM/SIGINT handler finishes the running task, then leaves the loop.
+    worker.configure_signals()
+    try:
+        worker.run()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
+
+
+def _run_rq(queues: list[str], worker_id: str, *, burst: bool, max_jobs: int | None) -> None:
+    import django_rq
+    from django_tasks_rq.backend import Job as TaskJob
+
+    # The django-tasks job class is required: RQ's own Job cannot call a django_tasks Task.
+    worker: Any = django_rq.get_worker(*queues, job_class=TaskJob, name=worker_id)
+    # RQ's warm shutdown on SIGTERM finishes the current job; scheduled (run_after) jobs need
+    # the worker's scheduler.
+    worker.work(burst=burst, with_scheduler=True, max_jobs=max_jobs, logging_level="INFO")

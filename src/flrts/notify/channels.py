@@ -1,0 +1,71 @@
+"""The two channels. Each returns what it did; Telegram transient failures raise (so the job
+retries), a person who blocked the bot is skipped by the outbound seam."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    subject: str = ""
+    buttons: Any = None  # rows of (text, callback_data), as flrts.telegram.outbound takes
+    reply_to: int | None = None  # Telegram message id to reply to, in the person's chat
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "subject": self.subject,
+            "buttons": [list(map(list, row)) for row in self.buttons] if self.buttons else None,
+            "reply_to": self.reply_to,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Message:
+        buttons = data.get("buttons")
+        return cls(
+            text=data["text"],
+            subject=data.get("subject", ""),
+            buttons=[[tuple(b) for b in row] for row in buttons] if buttons else None,
+            reply_to=data.get("reply_to"),
+        )
+
+
+def telegram_ok(user: Any) -> bool:
+    return bool((user.telegram_chat_id or user.telegram_user_id) and not user.telegram_blocked)
+
+
+def email_ok(user: Any) -> bool:
+    return bool(user.email)
+
+
+def channels_for(user: Any) -> list[str]:
+    """The person's chosen channels that can reach them; if none of the chosen can, the other."""
+    chosen = []
+    if user.notify_telegram and telegram_ok(user):
+        chosen.append("telegram")
+    if user.notify_email and email_ok(user):
+        chosen.append("email")
+    if chosen or not (user.notify_telegram or user.notify_email):
+        return chosen
+    # They want to be told but their channel cannot reach them (no chat linked, blocked).
+    if telegram_ok(user):
+        return ["telegram"]
+    return ["email"] if email_ok(user) else []
+
+
+def send_telegram(user: Any, message: Message) -> int | None:
+    from flrts.telegram.outbound import send_text
+
+    return send_text(user, message.text, buttons=message.buttons, reply_to=message.reply_to)
+
+
+def send_email(user: Any, message: Message) -> None:
+    subject = message.subject or message.text.splitlines()[0][:120]
+    send_mail(subject, message.text, settings.DEFAULT_FROM_EMAIL, [user.email])
