@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "flrts.capture",
     "flrts.jobs",
     "flrts.notify",
+    "flrts.integrations",
 ]
 
 MIDDLEWARE = [
