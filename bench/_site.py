@@ -12,8 +12,20 @@ from pathlib import Path
 def temp_site(db_type: str = "sqlite", name: str = "bench.localhost") -> Path:
     """Create a site in a temp sites folder and point this process's Django at it."""
     sites = Path(tempfile.mkdtemp(prefix="flrts-bench-")) / "sites"
-    args = [sys.executable, "-m", "flrts.cli", "--sites-dir", str(sites), "new-site", name,
-            "--db-type", db_type, "--admin-password", "bench-pass", "--force"]
+    args = [
+        sys.executable,
+        "-m",
+        "flrts.cli",
+        "--sites-dir",
+        str(sites),
+        "new-site",
+        name,
+        "--db-type",
+        db_type,
+        "--admin-password",
+        "bench-pass",
+        "--force",
+    ]
     if db_type == "mariadb":
         args += ["--db-name", f"flrts_bench_{os.getpid()}"]
     if db_type == "postgres":

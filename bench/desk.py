@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._site import percentile, temp_site  # noqa: E402
+from bench._site import percentile, temp_site
 
 
 def seed(count: int) -> None:

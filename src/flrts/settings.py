@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "flrts.jobs",
     "flrts.notify",
     "flrts.integrations",
+    "flrts.reports",
 ]
 
 MIDDLEWARE = [

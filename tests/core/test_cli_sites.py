@@ -48,15 +48,22 @@ def test_new_site_lays_out_a_bench_site(bench: Path) -> None:
     assert json.loads((bench / "common_site_config.json").read_text()) == {
         "default_site": "one.test"
     }
-    out = run(bench, "console", "-c", "from flrts.people.models import User; "
-              "print(User.objects.get(username='Administrator').role)", check=True)
+    out = run(
+        bench,
+        "console",
+        "-c",
+        "from flrts.people.models import User; "
+        "print(User.objects.get(username='Administrator').role)",
+        check=True,
+    )
     assert out.stdout.strip() == "Admin"
 
 
 def test_new_site_refuses_an_existing_name(bench: Path) -> None:
     result = run(bench, "new-site", "one.test")
     assert result.returncode == 2
-    assert result.stderr.strip() == f"flrts: error: site 'one.test' already exists at {bench}/one.test"
+    expected = f"flrts: error: site 'one.test' already exists at {bench}/one.test"
+    assert result.stderr.strip() == expected
 
 
 def test_new_site_refuses_a_bad_name(bench: Path) -> None:
@@ -125,8 +132,20 @@ def test_unreadable_json_and_missing_site_are_one_line(tmp_path) -> None:
 
 
 def test_add_user_and_set_telegram(bench: Path) -> None:
-    out = run(bench, "add-user", "Taylor@Example.com", "--name", "Taylor Reed", "--role",
-              "Worker", "--timezone", "America/Chicago", "--telegram-id", "777", check=True)
+    out = run(
+        bench,
+        "add-user",
+        "Taylor@Example.com",
+        "--name",
+        "Taylor Reed",
+        "--role",
+        "Worker",
+        "--timezone",
+        "America/Chicago",
+        "--telegram-id",
+        "777",
+        check=True,
+    )
     assert "Created Taylor Reed <taylor@example.com> (Worker, America/Chicago)" in out.stdout
     dup = run(bench, "add-user", "other@example.com", "--name", "O", "--telegram-id", "777")
     assert dup.returncode != 0 and "already linked to another user" in dup.stderr

@@ -14,8 +14,14 @@ from flrts.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
-R, C, W, A, P, S = (Action.READ, Action.CREATE, Action.WRITE, Action.ARCHIVE, Action.PURGE,
-                    Action.SETTINGS)
+R, C, W, A, P, S = (
+    Action.READ,
+    Action.CREATE,
+    Action.WRITE,
+    Action.ARCHIVE,
+    Action.PURGE,
+    Action.SETTINGS,
+)
 
 
 @pytest.fixture

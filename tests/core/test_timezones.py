@@ -30,8 +30,15 @@ def test_time_that_occurs_twice_takes_the_first_occurrence() -> None:
 
 @pytest.mark.parametrize(
     ("moment", "inside"),
-    [("21:59", False), ("22:00", True), ("23:59", True), ("00:00", True), ("06:59", True),
-     ("07:00", False), ("12:00", False)],
+    [
+        ("21:59", False),
+        ("22:00", True),
+        ("23:59", True),
+        ("00:00", True),
+        ("06:59", True),
+        ("07:00", False),
+        ("12:00", False),
+    ],
 )
 def test_quiet_window_wraps_midnight(moment: str, inside: bool) -> None:
     assert in_window(dt.time.fromisoformat(moment), dt.time(22), dt.time(7)) is inside

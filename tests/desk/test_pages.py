@@ -17,8 +17,15 @@ from flrts.tasks.models import Task
 pytestmark = pytest.mark.django_db
 
 ROLES = ["admin", "supervisor", "worker", "viewer"]
-RECORD_PAGES = ["tasks/task", "fieldreports/fieldreport", "reminders/reminder", "lists/flrtslist",
-                "org/site", "org/contractor", "people/user"]
+RECORD_PAGES = [
+    "tasks/task",
+    "fieldreports/fieldreport",
+    "reminders/reminder",
+    "lists/flrtslist",
+    "org/site",
+    "org/contractor",
+    "people/user",
+]
 
 
 @pytest.fixture
@@ -33,9 +40,9 @@ def test_home_renders_with_counts_for_each_role(client, people, demo, role) -> N
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="count-open"' in body and "Latest field reports" in body
-    open_count = Task.objects.filter(archived=False).exclude(
-        status__in=["Completed", "Cancelled"]
-    ).count()
+    open_count = (
+        Task.objects.filter(archived=False).exclude(status__in=["Completed", "Cancelled"]).count()
+    )
     assert response.context["counts"]["open"] == open_count
 
 
@@ -86,9 +93,8 @@ def test_task_list_filters_by_status_site_assignee_and_overdue(client, people, d
     viper = Site.objects.get(site_name="Viper")
     response = client.get(f"/desk/tasks/task/?site__id__exact={viper.pk}&status__exact=Open")
     names = {t.name for t in response.context["cl"].result_list}
-    expected = set(
-        Task.objects.filter(site=viper, status="Open", archived=False).values_list("name", flat=True)
-    )
+    open_at_viper = Task.objects.filter(site=viper, status="Open", archived=False)
+    expected = set(open_at_viper.values_list("name", flat=True))
     assert names == expected and names
     overdue = client.get("/desk/tasks/task/?due=overdue").context["cl"].result_list
     assert overdue and all(t.due_at < timezone.now() for t in overdue)

@@ -585,7 +585,7 @@ def guided_step(conv: Conversation, pending: Proposal, text: str) -> list[Reply]
     if pending.guide == "site":
         ok, site_name = _site_from(conv, text)
         if not ok:
-            return [Reply(f"⚠️ I don't know the site “{text.strip()[:60]}”. " + current.clarify)]
+            return [Reply(f"⚠️ I don't know the site “{text.strip()[:60]}”. " + (current.clarify or ""))]
         updated = current.model_copy(update={"site": site_name, "clarify": _NOTES_QUESTION})
         pending.set_result(updated)
         pending.guide = "notes"

@@ -191,7 +191,7 @@ def _task_fields(user: User, result: ParseResult, origin: Origin) -> Task:
         flagged_for_review=result.confidence < REVIEW_BELOW,
     )
     if result.list_name:
-        task.list = find_list(user, result.list_name, for_write=False)
+        task.flrts_list = find_list(user, result.list_name, for_write=False)
     _apply_due(task, result.due, user.time_zone)
     return task
 

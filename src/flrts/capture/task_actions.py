@@ -39,7 +39,10 @@ def task_action(conv: Any, verb: str, name: str, rest: list[str]) -> ActionResul
     if verb == "done":
         return _complete(conv, task)
     if verb == "reassign":
-        people = User.objects.filter(is_active=True).exclude(pk=task.assigned_to_id)[:8]
+        people = User.objects.filter(is_active=True)
+        if task.assigned_to_id is not None:
+            people = people.exclude(pk=task.assigned_to_id)
+        people = people[:8]
         rows = [[Button(str(p)[:30], f"task:to:{task.name}:{p.pk}")] for p in people]
         return ActionResult("Choose who", [Reply(f"➡️ Reassign {task.name} to:", rows)])
     if verb == "to" and rest:

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 
 from flrts.core.permissions import role_of
 
@@ -12,7 +14,7 @@ from flrts.core.permissions import role_of
 class DeskSite(admin.AdminSite):
     site_header = "FLRTS desk"
     site_title = "FLRTS"
-    index_title = "Today"
+    index_title = "Dashboard"
     index_template = "admin/flrts_index.html"
 
     def has_permission(self, request: HttpRequest) -> bool:
@@ -25,3 +27,22 @@ class DeskSite(admin.AdminSite):
         response = super().index(request, extra_context=context)
         assert isinstance(response, TemplateResponse)
         return response
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        # The reports' pages live in the desk (login, navigation); they come before the model
+        # URLs so /desk/reports/ is the Reports page rather than the app's model index.
+        from flrts.reports import views
+        from flrts.reports.analytics import REPORTS
+
+        def view(func: Any, **bound: Any) -> Any:
+            return self.admin_view(partial(func, site=self, **bound))
+
+        pages: list[URLResolver | URLPattern] = [
+            path("reports/", view(views.index), name="reports"),
+            path("reports/daily/build/", view(views.build_daily), name="reports-build-daily"),
+        ]
+        for slug in REPORTS:
+            pages.append(
+                path(f"reports/{slug}/", view(views.report, slug=slug), name=f"report-{slug}")
+            )
+        return pages + super().get_urls()

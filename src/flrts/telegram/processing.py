@@ -31,7 +31,8 @@ def process_stored_update(update_pk: int) -> str:
     if not claimed:
         return "skipped"
     row = TelegramUpdate.objects.get(pk=update_pk)
-    status, error = UpdateStatus.DONE, ""
+    status: str = UpdateStatus.DONE
+    error = ""
     try:
         status = handle_update(row.payload)
     except Exception as exc:

@@ -50,7 +50,7 @@ def apply_correction(
     old_moment = pending.remind_at if pending.intent == Intent.CREATE_REMINDER else pending.due
     if when.value is not None and when.day is None and when.time is not None and old_moment:
         # "make that 9am": a new time on the day already proposed, in that day's zone
-        tz = when.zone if when.zone_hint is not None else None
+        tz: dt.tzinfo | None = when.zone if when.zone_hint is not None else None
         if isinstance(old_moment, dt.datetime):
             tz = tz or old_moment.tzinfo
             day = old_moment.astimezone(tz).date() if old_moment.tzinfo else old_moment.date()

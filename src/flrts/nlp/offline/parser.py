@@ -130,9 +130,9 @@ class OfflineParser:
         contractor = self._first(matches, "contractor")
         result.site = site.key if site else None
         result.contractor = contractor.key if contractor else None
-        for m in (site, contractor):
-            if m is not None and m.fuzzy:
-                notes.append(f'"{m.via}" read as {m.key}')
+        for found in (site, contractor):
+            if found is not None and found.fuzzy:
+                notes.append(f'"{found.via}" read as {found.key}')
                 confidence -= 0.05
 
         who = find_assignee(text, matches, sender, intent)
