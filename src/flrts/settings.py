@@ -45,11 +45,13 @@ INSTALLED_APPS = [
     "flrts.capture",
     "flrts.jobs",
     "flrts.notify",
-    "flrts.integrations",
     "flrts.reports",
+    "flrts.ops",
+    "flrts.integrations",
 ]
 
 MIDDLEWARE = [
+    "flrts.ops.middleware.RequestOpsMiddleware",  # request ids, request metrics (first: times all)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +100,8 @@ def _database(site: Site) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Persistent per-process connections: no reconnect and init PRAGMAs per request.
+            "CONN_MAX_AGE": site.get_int("db_conn_max_age", 60, minimum=0),
         }
     common = {
         "NAME": site.get("db_name"),
@@ -206,3 +210,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# -- ops: JSON lines to sites/<site>/logs/<process>.log for web/worker/scheduler (flrts.ops.logs)
+from flrts.ops.logs import process_logging  # noqa: E402
+
+LOGGING = process_logging(LOGGING, SITE)

@@ -11,4 +11,5 @@ urlpatterns = [
     path("telegram/", include("flrts.telegram.urls")),
     path("private/files/<path:path>", core_views.private_file, name="private-file"),
     path("files/<path:path>", core_views.public_file, name="public-file"),
+    path("", include("flrts.ops.urls")),  # /health, /metrics
 ]

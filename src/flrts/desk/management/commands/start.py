@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 str(opts["workers"]),
                 "--graceful-timeout",
                 "30",
+                "--pid",  # `flrts restart` reloads gunicorn through this file
+                str(settings.SITE.path / "gunicorn.pid"),
                 "--access-logfile",
                 "-",
             ]

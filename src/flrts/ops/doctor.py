@@ -1,0 +1,103 @@
+"""`flrts doctor`: every part of a running site, each ok / warn / fail with the fix."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from flrts.ops import health
+from flrts.ops.health import FAIL, OK, WARN, Check
+
+
+def check_telegram() -> Check:
+    def run() -> Check:
+        from flrts.telegram.config import bot_settings, get_client
+
+        config = bot_settings()
+        if not config.configured:
+            return Check("telegram", OK, "not configured (skipped)")
+        info = get_client(config).get_webhook_info()
+        if not info.url:
+            if settings.SITE.get("telegram_webhook_url"):
+                return Check(
+                    "telegram",
+                    FAIL,
+                    "the webhook is not set at Telegram",
+                    "flrts telegram set-webhook URL",
+                )
+            return Check(
+                "telegram",
+                WARN,
+                "no webhook set (polling mode?)",
+                "flrts telegram set-webhook URL, or run flrts telegram poll",
+            )
+        if info.last_error_message:
+            return Check(
+                "telegram",
+                WARN,
+                f"webhook set; Telegram's last error: {info.last_error_message}",
+                "check the public URL and TLS certificate",
+            )
+        return Check("telegram", OK, f"webhook set ({info.pending_update_count} pending)")
+
+    return health._safe("telegram", run)
+
+
+def check_llm() -> Check:
+    def run() -> Check:
+        import httpx
+
+        key = settings.SITE.get("openai_api_key", "")
+        if not key:
+            return Check("llm", OK, "not configured (the offline parser answers)")
+        base = str(settings.SITE.get("openai_base_url", "https://api.openai.com/v1")).rstrip("/")
+        timeout = settings.SITE.get_float("openai_timeout", 10.0, minimum=0.1)
+        response = httpx.get(
+            f"{base}/models", headers={"Authorization": f"Bearer {key}"}, timeout=min(timeout, 10.0)
+        )
+        if response.status_code in (401, 403):
+            return Check(
+                "llm",
+                FAIL,
+                f"{base} refused the API key ({response.status_code})",
+                "set a valid openai_api_key",
+            )
+        if response.status_code >= 400:
+            return Check(
+                "llm",
+                WARN,
+                f"{base}/models answered {response.status_code}",
+                "check openai_base_url",
+            )
+        return Check("llm", OK, f"{base} reachable")
+
+    return health._safe("llm", run)
+
+
+def run_checks(deep: bool = False) -> list[Check]:
+    database = health.check_database()
+    checks = [database]
+    if database.status == FAIL:
+        for name in ("migrations", "workers", "scheduler", "jobs"):
+            checks.append(
+                Check(name, FAIL, "not checked: the database is down", health._FIXES["database"])
+            )
+    else:
+        checks += [health.check_migrations()]
+    checks.append(health.check_queue())
+    if database.status != FAIL:
+        checks += [health.check_workers(), health.check_scheduler(), health.check_jobs()]
+    checks += [
+        check_telegram(),
+        check_llm(),
+        health.check_disk(),
+        health.check_backups(verify_latest=True, deep=deep),
+        health.check_config_mode(),
+    ]
+    return checks
+
+
+def exit_code(checks: list[Check]) -> int:
+    return 1 if any(c.status == FAIL for c in checks) else 0
+
+
+MARKS = {OK: "ok  ", WARN: "warn", FAIL: "FAIL"}

@@ -1,0 +1,29 @@
+"""The scheduled backup: take one, copy it offsite, rotate both folders."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from flrts.ops.backup import BackupOptions, backup_dir, take_backup
+from flrts.ops.offsite import copy_offsite, target_from_config
+from flrts.ops.retention import apply_retention, policy_from_config
+
+logger = logging.getLogger("flrts.ops.backup")
+
+
+def scheduled_backup() -> str:
+    site = settings.SITE
+    manifest = take_backup(
+        BackupOptions(with_files=site.get_bool("backup_with_files", True), kind="scheduled")
+    )
+    policy = policy_from_config()
+    removed = apply_retention(backup_dir(), policy)
+    summary = f"backup {manifest.parts['database'].name}; retention removed {len(removed)}"
+    target = target_from_config()
+    if target is not None:
+        copy_offsite(manifest, target)
+        offsite_removed = apply_retention(target, policy)
+        summary += f"; offsite copy verified, offsite retention removed {len(offsite_removed)}"
+    return summary

@@ -1,0 +1,117 @@
+"""Process logs: JSON lines in `sites/<site>/logs/<process>.log`, rotated, secrets masked.
+
+`process_logging()` is called from settings (this module must not import Django models): the
+process name comes from `FLRTS_PROCESS` (set by `flrts start` and the systemd units: web,
+worker, scheduler); other commands log to the console only. Every line carries the request id
+of the request it belongs to (`RequestIdMiddleware` sets it).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import json
+import logging
+import os
+import re
+from typing import Any
+
+PROCESSES = ("web", "worker", "scheduler")
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("flrts_request_id", default="")
+# `key=value`/`"key": "value"` pairs whose key names a secret (tokens in URLs and dicts too).
+_KEYED_SECRET = re.compile(
+    r"(?i)(?P<key>[\"']?(?:[a-z_]*(?:password|passwd|secret|token|api_key|apikey|sid|"
+    r"authorization)[a-z_]*)[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\s\"',;&]{3,})"
+)
+
+# Bot API URLs carry the token right after "bot" (`/bot123:ABC.../sendMessage`), with no word
+# boundary before the digits, so the shape-based patterns of the parser guard miss it.
+_BOT_URL_TOKEN = re.compile(r"(?<=bot)\d{6,12}:[A-Za-z0-9_\-]{30,}")
+
+
+def request_id() -> str:
+    return _request_id.get()
+
+
+def set_request_id(value: str) -> contextvars.Token[str]:
+    return _request_id.set(value)
+
+
+def reset_request_id(token: contextvars.Token[str]) -> None:
+    _request_id.reset(token)
+
+
+def _mask(value: str) -> str:
+    from flrts.sites import mask
+
+    return mask(value)
+
+
+def mask_text(text: object) -> str:
+    """Mask secrets by key (`password=...`, `"token": "..."`) and by shape (bot tokens, keys)."""
+    from flrts.nlp.guard import mask_secrets
+
+    masked = _KEYED_SECRET.sub(lambda m: m.group("key") + _mask(m.group("value")), str(text))
+    masked = _BOT_URL_TOKEN.sub(lambda m: _mask(m.group(0)), masked)
+    return mask_secrets(masked)
+
+
+def mask_pairs(pairs: Any) -> dict[str, str]:
+    """Query or form fields with secret-looking names masked whole."""
+    out = {}
+    for key, value in pairs.items():
+        secret = _KEYED_SECRET.match(f"{key}={value}") is not None
+        out[key] = _mask(value) if secret else mask_text(value)
+    return out
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, process: str = "") -> None:
+        super().__init__()
+        self.process = process
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "process": self.process or os.environ.get("FLRTS_PROCESS", ""),
+            "pid": record.process,
+            "msg": mask_text(record.getMessage()),
+        }
+        rid = getattr(record, "request_id", "") or request_id()
+        if rid:
+            entry["request_id"] = rid
+        for key in ("method", "path", "status", "duration_ms", "job", "user"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exc"] = mask_text(self.formatException(record.exc_info))
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def process_logging(logging_config: dict[str, Any], site: Any) -> dict[str, Any]:
+    """Add the JSON file handler of this process to Django's LOGGING dict."""
+    process = os.environ.get("FLRTS_PROCESS", "")
+    if process not in PROCESSES:
+        return logging_config
+    config = {**logging_config, "handlers": dict(logging_config.get("handlers", {}))}
+    config["formatters"] = {
+        **logging_config.get("formatters", {}),
+        "flrts_json": {"()": "flrts.ops.logs.JsonFormatter", "process": process},
+    }
+    site.logs.mkdir(parents=True, exist_ok=True)
+    config["handlers"]["flrts_file"] = {
+        "class": "logging.handlers.RotatingFileHandler",
+        "filename": str(site.logs / f"{process}.log"),
+        "maxBytes": site.get_int("log_max_bytes", 10 * 1024 * 1024, minimum=1024),
+        "backupCount": site.get_int("log_backups", 5, minimum=1),
+        "formatter": "flrts_json",
+        "encoding": "utf-8",
+    }
+    root = dict(config.get("root", {}))
+    root["handlers"] = [*root.get("handlers", []), "flrts_file"]
+    config["root"] = root
+    return config

@@ -1,0 +1,62 @@
+"""`flrts export` / `flrts import`: the site's data as portable JSON (Django's fixture format,
+natural keys for content types and permissions), so a site moves between SQLite, MariaDB and
+PostgreSQL. Files are not in it: carry them with `flrts backup --with-files` archives."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import transaction
+
+# Rebuilt by migrate on the target (their ids differ per database) or not worth moving.
+EXCLUDE = ["contenttypes", "auth.permission", "sessions"]
+
+
+def export_site(path: Path) -> Counter[str]:
+    tmp = path.with_name(path.name + ".partial" + ("".join(path.suffixes[-1:])))
+    try:
+        call_command(
+            "dumpdata",
+            exclude=EXCLUDE,
+            natural_foreign=True,
+            output=str(tmp),
+            indent=None,
+            verbosity=0,
+        )
+        counts = count_objects(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return counts
+
+
+def count_objects(path: Path) -> Counter[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:  # type: ignore[operator]
+        data = json.load(handle)
+    return Counter(str(item["model"]) for item in data)
+
+
+def import_site(path: Path) -> Counter[str]:
+    """Replace every row of this site with the export's (flush, then load in one transaction)."""
+    expected = count_objects(path)
+    call_command("flush", interactive=False, verbosity=0)
+    with transaction.atomic():
+        call_command("loaddata", str(path), verbosity=0)
+    return expected
+
+
+def model_counts() -> Counter[str]:
+    from django.apps import apps
+
+    counts: Counter[str] = Counter()
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label.split(".")[0] in ("contenttypes", "sessions") or label == "auth.permission":
+            continue
+        counts[label] = model._default_manager.count()
+    return counts

@@ -1,0 +1,32 @@
+"""The scheduled backup, every `backup_interval_hours` (default 24: daily, on the long queue), or
+on `backup_cron` when set; `backup_enabled: 0` turns it off."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from flrts.jobs import registry
+
+METHOD = "flrts.ops.jobs.scheduled_backup"
+
+
+def backup_event() -> tuple[str, str]:
+    site = settings.SITE
+    cron = str(site.get("backup_cron", "") or "")
+    if cron:
+        return "cron", cron
+    hours = site.get_int("backup_interval_hours", 24, minimum=1)
+    if hours == 24:
+        return "daily_long", ""
+    if hours == 1:
+        return "hourly_long", ""
+    if 24 % hours:
+        from flrts.sites import SiteConfigError
+
+        raise SiteConfigError("site_config.json: key 'backup_interval_hours' must divide 24")
+    return "cron", f"15 */{hours} * * *"
+
+
+if settings.SITE.get_bool("backup_enabled", True):
+    event, cron = backup_event()
+    registry.register(event, METHOD, cron=cron)
