@@ -19,15 +19,20 @@ PRE_DJANGO = {"new-site", "init", "use"}
 
 USAGE = """usage: flrts [--site NAME] [--sites-dir DIR] COMMAND [ARGS]
 
-Sites:     new-site NAME [--db-type sqlite|mariadb|postgres] [--db-host H] ...
-           use NAME                      make NAME the default site
-           init                          create the default site if missing, migrate, demo data
-           set-config KEY VALUE | show-config | migrate | console
-People:    add-user EMAIL --name NAME --role ROLE --timezone TZ [--telegram-id ID]
-           set-telegram EMAIL ID | api-key USER
-Run:       start | worker | scheduler | demo
-Parsing:   nlp parse TEXT | nlp eval CORPUS --context CONTEXT
-Telegram:  telegram set-webhook URL | webhook-info | delete-webhook | poll
+Sites:       new-site NAME [--db-type sqlite|mariadb|postgres] [--db-host H] ...
+             use NAME | init | set-config KEY VALUE | show-config | migrate | console
+People:      add-user EMAIL --name NAME --role ROLE --timezone TZ [--telegram-id ID]
+             set-telegram EMAIL ID | api-key USER
+Run:         start | worker [--queue Q] | scheduler [status|enable|disable|pause|resume|run JOB]
+             demo | restart
+Parsing:     nlp parse TEXT [--sender ID] [--now ISO] | nlp eval CORPUS --context CONTEXT
+Telegram:    telegram set-webhook URL | webhook-info | delete-webhook | poll | set-commands
+Reports:     report daily [--date D] [--send] | report monitors
+Operations:  backup [--with-files] [--compress] | backup list | backup verify FILE
+             restore DB_FILE [--with-public-files TAR] [--with-private-files TAR] [--force]
+             export FILE | import FILE | doctor | logs [--process web] [--follow] [--since 1h]
+             setup nginx | setup systemd | ssh-ca init | ssh-ca sign PUBKEY --principal NAME
+ERPNext:     erpnext test | erpnext sync [--push|--pull]
 Any Django management command works too (flrts help lists them).
 """
 
