@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -12,6 +13,9 @@ from flrts.core.permissions import role_of
 from flrts.core.roles import Role
 from flrts.desk.base import PermissionAdmin
 from flrts.people.models import TelegramLinkCode, User
+
+# Roles replace Django groups (flrts.core.permissions); an unused Groups page only confuses.
+admin.site.unregister(Group)
 
 ADMIN_ONLY_FIELDS = ("role", "is_active", "telegram_user_id", "groups", "user_permissions")
 
