@@ -44,3 +44,22 @@ def site(db: Any) -> Any:
     site = Site(site_name="Big Sky", site_code="MT-01", aliases=["bigsky"])
     site.save()
     return site
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    """pytest-django's test databases, plus a clean end on PostgreSQL.
+
+    A connection left open by a background thread of a test (a live server, a worker thread)
+    makes PostgreSQL refuse DROP DATABASE at teardown; end such sessions before it runs.
+    """
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
