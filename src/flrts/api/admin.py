@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from flrts.api.models import ApiKey
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
+from flrts.people.models import User
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -52,7 +53,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user" and not self._admin(request):
-            kwargs["queryset"] = type(request.user).objects.filter(pk=request.user.pk)
+            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:

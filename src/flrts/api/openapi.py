@@ -247,7 +247,7 @@ def _page() -> bytes:
         "<code>Authorization: token api_key:api_secret</code>, Basic, or the desk session.</p>",
         "<h2>Endpoints</h2><table><tr><th>Method</th><th>Path</th><th>Summary</th></tr>",
     ]
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for path, ops in doc["paths"].items():
         for verb, op in ops.items():
             if verb == "parameters":
