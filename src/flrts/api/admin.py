@@ -53,7 +53,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "user" and not self._admin(request):
-            kwargs["queryset"] = User.objects.filter(pk=request.user.pk)
+            kwargs["queryset"] = User.objects.filter(pk=int(request.user.pk or 0))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
