@@ -270,3 +270,21 @@ def test_real_cli_against_a_new_site(tmp_path: Path) -> None:
         assert "Traceback" not in bad.stderr, bad.stderr
         assert len(bad.stderr.strip().splitlines()) == 1, bad.stderr
         assert bad.stdout == ""
+
+
+def test_eval_llm_runs_the_corpus_through_the_configured_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.openai_server import FakeOpenAIServer, completion, unknown_wire
+
+    with FakeOpenAIServer(lambda request: completion(unknown_wire(intent="help"))) as server:
+        monkeypatch.setitem(settings.SITE.config, "openai_api_key", "sk-test-eval-0123456789")
+        monkeypatch.setitem(settings.SITE.config, "openai_base_url", server.base_url)
+        case = json.loads(GOOD)
+        case["expect"] = {"intent": "help"}
+        corpus_path = _write(tmp_path / "corpus.jsonl", json.dumps(case) + "\n")
+        context_path = _write(tmp_path / "context.json", "{}")
+        out, _ = nlp("eval", str(corpus_path), "--context", str(context_path), "--parser", "llm")
+        assert len(server.chat_requests) == 1  # the model answered, not the offline parser
+    report = json.loads(out)
+    assert report["cases"] == 1 and report["intent_accuracy"] == 1.0

@@ -40,7 +40,7 @@ import re
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
@@ -53,6 +53,9 @@ from flrts.nlp.types import (
     ParseRefused,
     ParseResult,
 )
+
+if TYPE_CHECKING:  # the openai SDK loads only when an LLM is used
+    from flrts.nlp.llm import LLMConfig
 
 _TASK_NAME_RE = re.compile(r"^[A-Za-z]+-\d{4}-\d+$")
 FIELD_ORDER = (
@@ -110,7 +113,10 @@ def load_corpus(path: str | Path) -> list[JSONDict]:
 
 
 def parse_case(
-    case: JSONDict, context: ParseContext, parser: ParserChoice = "offline"
+    case: JSONDict,
+    context: ParseContext,
+    parser: ParserChoice = "offline",
+    llm_config: LLMConfig | None = None,
 ) -> tuple[ParseResult, float]:
     """(result, ms). A refused input becomes intent unknown with the refusal as the question."""
     now = dt.datetime.fromisoformat(case["now"])
@@ -118,7 +124,9 @@ def parse_case(
     if case.get("pending"):
         ctx = context.model_copy(update={"pending": ParseResult.model_validate(case["pending"])})
     try:
-        outcome = parse_message(case["text"], case["sender"], now, ctx, parser=parser)
+        outcome = parse_message(
+            case["text"], case["sender"], now, ctx, parser=parser, llm_config=llm_config
+        )
     except ParseRefused as exc:
         refused = ParseResult(
             intent=Intent.UNKNOWN,
@@ -283,7 +291,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def evaluate(
-    cases: Iterable[JSONDict], context: ParseContext, parser: ParserChoice = "offline"
+    cases: Iterable[JSONDict],
+    context: ParseContext,
+    parser: ParserChoice = "offline",
+    llm_config: LLMConfig | None = None,
 ) -> tuple[JSONDict, list[JSONDict]]:
     """(report, predictions) for `cases`."""
     n = 0
@@ -296,7 +307,7 @@ def evaluate(
     predictions: list[JSONDict] = []
     for case in cases:
         n += 1
-        result, ms = parse_case(case, context, parser)
+        result, ms = parse_case(case, context, parser, llm_config)
         latencies.append(ms)
         predictions.append(prediction(case, result))
         expect: JSONDict = case["expect"]
@@ -356,10 +367,14 @@ def run_eval(
     context_path: str | Path,
     parser: ParserChoice = "offline",
     predictions_path: str | Path | None = None,
+    llm_config: LLMConfig | None = None,
 ) -> JSONDict:
-    """Load, evaluate, optionally write predictions; return the report dict (JSON-ready)."""
+    """Load, evaluate, optionally write predictions; return the report dict (JSON-ready).
+
+    With parser="llm", `llm_config` says which server and model answer.
+    """
     context = load_context(context_path)
-    report, predictions = evaluate(load_corpus(corpus_path), context, parser)
+    report, predictions = evaluate(load_corpus(corpus_path), context, parser, llm_config)
     if predictions_path is not None:
         write_predictions(predictions_path, predictions)
     return report
