@@ -123,6 +123,15 @@ def handle_action(conv: Conversation, data: str) -> ActionResult:
             from flrts.capture.task_actions import task_action
 
             return task_action(conv, parts[1], parts[2], parts[3:])
+        if parts[0] == "rem" and len(parts) == 3 and parts[2].isdigit():
+            # Buttons on a delivered reminder carry its delivery id (flrts.reminders.deliver).
+            from flrts.reminders.actions import ReminderActionError, handle_callback
+
+            try:
+                text = handle_callback(data, conv.user)
+            except ReminderActionError as exc:
+                return ActionResult(str(exc), show_alert=True)
+            return ActionResult(text, [Reply(text)], close_card=True)
         if parts[0] == "rem" and len(parts) >= 3:
             from flrts.capture.task_actions import reminder_action
 
