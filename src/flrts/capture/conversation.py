@@ -594,7 +594,8 @@ def guided_step(conv: Conversation, pending: Proposal, text: str) -> list[Reply]
     if pending.guide == "site":
         ok, site_name = _site_from(conv, text)
         if not ok:
-            return [Reply(f"⚠️ I don't know the site “{text.strip()[:60]}”. " + (current.clarify or ""))]
+            unknown = f"⚠️ I don't know the site “{text.strip()[:60]}”. "
+            return [Reply(unknown + (current.clarify or ""))]
         updated = current.model_copy(update={"site": site_name, "clarify": _NOTES_QUESTION})
         pending.set_result(updated)
         pending.guide = "notes"
