@@ -85,6 +85,21 @@ TEMPLATES = [
 ]
 
 
+_DRIVERS = {"mariadb": ("MySQLdb", "mariadb"), "postgres": ("psycopg", "postgres")}
+
+
+def _require_driver(db_type: str) -> None:
+    """A server database needs its optional driver; say which, instead of a traceback."""
+    module, extra = _DRIVERS[db_type]
+    try:
+        __import__(module)
+    except ImportError:
+        raise SiteConfigError(
+            f"site_config.json: db_type '{db_type}' needs the {module} package: "
+            f"pip install 'flrts[{extra}]'"
+        ) from None
+
+
 def _database(site: Site) -> dict[str, Any]:
     db_type = site.get("db_type", "sqlite")
     if db_type == "sqlite":
@@ -103,6 +118,7 @@ def _database(site: Site) -> dict[str, Any]:
             # Persistent per-process connections: no reconnect and init PRAGMAs per request.
             "CONN_MAX_AGE": site.get_int("db_conn_max_age", 60, minimum=0),
         }
+    _require_driver(db_type)
     common = {
         "NAME": site.get("db_name"),
         "USER": site.get("db_user", "root" if db_type == "mariadb" else "postgres"),
