@@ -54,6 +54,7 @@ def run_worker(
     interval: float = 0.5,
     max_jobs: int | None = None,
     worker_id: str | None = None,
+    telegram_updates: bool = True,
 ) -> None:
     worker_id = worker_id or new_worker_id()
     backend = "rq" if settings.REDIS_QUEUE else "db"
@@ -61,6 +62,13 @@ def run_worker(
     recovery.beat(worker_id, backend, queues)
     heart = Heartbeat(worker_id, backend, queues)
     heart.start()
+    # Telegram updates are claimed from their table, not through job rows (flrts.telegram.queue).
+    updates = None
+    if telegram_updates and not burst:
+        from flrts.telegram.worker import UpdateWorkerThread
+
+        updates = UpdateWorkerThread()
+        updates.start()
     logger.info("worker %s (%s) on queues %s", worker_id, backend, ",".join(queues))
     try:
         if backend == "rq":
@@ -68,6 +76,9 @@ def run_worker(
         else:
             _run_db(queues, worker_id, burst=burst, interval=interval, max_jobs=max_jobs)
     finally:
+        if updates is not None:
+            updates.stop()
+            updates.join(timeout=30)
         heart.stop()
         heart.join(timeout=5)
         try:

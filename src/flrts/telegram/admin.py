@@ -14,12 +14,12 @@ from flrts.telegram.models import OutboxMessage, TelegramUpdate, UpdateStatus
 
 @admin.action(description="Process again")
 def reprocess(modeladmin: Any, request: HttpRequest, queryset: QuerySet[TelegramUpdate]) -> None:
-    from flrts.telegram.tasks import enqueue_processing
+    from flrts.telegram.queue import hand_off
 
     count = 0
     for row in queryset.filter(status__in=[UpdateStatus.FAILED, UpdateStatus.PROCESSING]):
         TelegramUpdate.objects.filter(pk=row.pk).update(status=UpdateStatus.RECEIVED, error="")
-        enqueue_processing(row.pk)
+        hand_off(row.pk)
         count += 1
     modeladmin.message_user(request, f"Queued {count} update(s) again.", messages.SUCCESS)
 

@@ -81,8 +81,9 @@ def _markup(buttons: Any) -> dict[str, Any] | None:
     return {"inline_keyboard": rows} if rows else None
 
 
-def _resolve(recipient: Recipient) -> tuple[Any, int | None]:
-    """(person or None, chat id or None)."""
+def _resolve(recipient: Recipient, *, find_person: bool = True) -> tuple[Any, int | None]:
+    """(person or None, chat id or None). `find_person=False` skips the look-up of the person
+    behind a chat id (sending only needs the id; the outbox wants the person)."""
     from flrts.people.models import User
 
     if isinstance(recipient, User):
@@ -92,7 +93,7 @@ def _resolve(recipient: Recipient) -> tuple[Any, int | None]:
         User.objects.filter(Q(telegram_chat_id=chat_id) | Q(telegram_user_id=chat_id))
         .only("id", "telegram_blocked")
         .first()
-        if chat_id > 0
+        if chat_id > 0 and find_person
         else None
     )
     return person, chat_id
@@ -125,8 +126,8 @@ def send_text(
     None when it was stored in the outbox, the person has no Telegram chat, or they blocked
     the bot.
     """
-    person, chat_id = _resolve(user_or_chat_id)
     config = bot_settings()
+    person, chat_id = _resolve(user_or_chat_id, find_person=not config.configured)
     if not config.configured:
         _outbox(person, chat_id, "sendMessage", text, buttons=keyboard(buttons), reply_to=reply_to)
         return None

@@ -30,7 +30,12 @@ def process_stored_update(update_pk: int) -> str:
     )
     if not claimed:
         return "skipped"
-    row = TelegramUpdate.objects.get(pk=update_pk)
+    return process_claimed(TelegramUpdate.objects.get(pk=update_pk))
+
+
+def process_claimed(row: TelegramUpdate) -> str:
+    """Process a row this worker has claimed (status `processing`); returns its final status."""
+    started = timezone.now()
     status: str = UpdateStatus.DONE
     error = ""
     try:
@@ -39,8 +44,9 @@ def process_stored_update(update_pk: int) -> str:
         status, error = UpdateStatus.FAILED, _describe(exc)
         _error_log(row, exc)
         _apologise(row)
-    TelegramUpdate.objects.filter(pk=update_pk).update(
-        status=status, error=error, finished_at=timezone.now()
+    # started_at was the claim time (what reclaiming is measured from); keep the real start.
+    TelegramUpdate.objects.filter(pk=row.pk).update(
+        status=status, error=error, started_at=started, finished_at=timezone.now()
     )
     return str(status)
 
@@ -153,6 +159,17 @@ def send_replies(chat_id: int, replies: list[Reply], reply_to: int | None = None
             remember_card(reply.proposal_id, message_id)
 
 
+def _parser_is_slow() -> bool:
+    """The LLM takes seconds; the offline parser answers before a "typing…" hint would show, so
+    that Bot API round trip is skipped."""
+    from flrts.nlp.context import llm_config_from_site
+
+    try:
+        return llm_config_from_site().configured
+    except Exception:  # a bad key is reported by the parser itself
+        return False
+
+
 def _slash_command(text: str | None) -> tuple[str, str] | None:
     """A command typed without Telegram's entity (some clients, forwarded text)."""
     if not text or not text.startswith("/") or len(text) < 2 or not text[1].isalpha():
@@ -196,7 +213,8 @@ def handle_message(message: Message) -> str:
 
         replies = handle_voice(conv, message)
     elif message.text is not None:
-        outbound.send_chat_action(chat_id)
+        if _parser_is_slow():
+            outbound.send_chat_action(chat_id)  # "typing…" while the LLM thinks
         replies = handle_text(conv, message.text)
     else:
         replies = [

@@ -1,4 +1,6 @@
-"""Queueing the processing of stored updates (django_tasks; a worker runs them).
+"""The processing task, for task backends that run it (the immediate backend of tests and
+development). On the database queue and with Redis, update workers claim the stored rows
+instead (`flrts.telegram.queue`, `flrts.telegram.worker`).
 
 Processing is idempotent (the update row is claimed with a conditional UPDATE), so a job that
 runs twice, or a worker killed mid-job and restarted, never answers one message twice.
@@ -6,7 +8,6 @@ runs twice, or a worker killed mid-job and restarted, never answers one message 
 
 from __future__ import annotations
 
-from django.db import transaction
 from django_tasks import task
 
 
@@ -17,21 +18,8 @@ def process_update_task(update_pk: int) -> str:
     return process_stored_update(update_pk)
 
 
-def _queue_in_same_database() -> bool:
-    from django_tasks import task_backends
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(task_backends[process_update_task.backend], DatabaseBackend)
-
-
 def enqueue_processing(update_pk: int) -> None:
-    """Queue processing of a stored update; a worker must only see it once the row is committed.
+    """Hand a stored `received` update to the workers (see `flrts.telegram.queue.hand_off`)."""
+    from flrts.telegram.queue import hand_off
 
-    With the database queue the job row is written in the caller's transaction (one commit for
-    the update and its job, and never one without the other). Other backends (RQ, immediate)
-    are handed the job after the commit.
-    """
-    if _queue_in_same_database() and transaction.get_connection().in_atomic_block:
-        process_update_task.enqueue(update_pk)
-    else:
-        transaction.on_commit(lambda: process_update_task.enqueue(update_pk))
+    hand_off(update_pk)

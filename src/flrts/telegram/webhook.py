@@ -6,8 +6,10 @@
 - A body over `telegram_max_update_bytes` → 413; not JSON or not an update → 400.
 - The raw update is stored keyed by `update_id` BEFORE answering; a repeated delivery answers 200
   and is ignored. A kind we do not handle answers 200 and is stored as ignored.
-- Processing is queued after the commit and runs in a worker (or inline with the immediate
-  backend); the answer never waits for the parser or for Telegram.
+- The stored row (status `received`) is the queue: one INSERT, one commit, then 200. Update
+  workers claim received rows in batches (`flrts.telegram.queue`); with `redis_queue` the webhook
+  also wakes them through Redis, and with the immediate backend (tests) the update is processed
+  after the commit. The answer never waits for the parser or for Telegram.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection
+from django.db.models import Field
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from flrts.telegram.config import bot_settings
 from flrts.telegram.models import TelegramUpdate, UpdateSource, UpdateStatus
+from flrts.telegram.queue import hand_off
 from flrts.telegram.types import update_kind
 
 log = logging.getLogger("flrts.telegram")
@@ -71,32 +75,75 @@ def ids_of(payload: dict[str, Any], kind: str) -> tuple[int | None, int | None]:
     )
 
 
+_MYSQL_DUPLICATE_KEY = 1062
+_MAX_UPDATE_ID = 2**63 - 1  # the BIGINT column
+
+_COLUMNS = (
+    "update_id", "kind", "chat_id", "telegram_user_id", "payload", "source", "status", "error",
+    "attempts", "received_at",
+)  # fmt: skip
+
+
+def _insert_sql() -> str:
+    """One INSERT; on SQLite/PostgreSQL a repeated `update_id` inserts nothing, raises nothing."""
+    quote = connection.ops.quote_name
+    table = quote(TelegramUpdate._meta.db_table)
+    columns = ", ".join(quote(c) for c in _COLUMNS)
+    values = ", ".join(["%s"] * len(_COLUMNS))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"
+    if connection.vendor == "mysql":
+        # ON DUPLICATE KEY's row count cannot tell a duplicate apart (Django connects with
+        # FOUND_ROWS); MariaDB rejects the one statement and nothing else, so catch 1062.
+        return sql
+    return sql + f" ON CONFLICT ({quote('update_id')}) DO NOTHING RETURNING {quote('id')}"
+
+
+def _insert(row: TelegramUpdate) -> int | None:
+    """Insert `row`; its new id, or None when the `update_id` was stored before."""
+    fields = [cast(Field, TelegramUpdate._meta.get_field(name)) for name in _COLUMNS]
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor == "mysql":
+            try:
+                cursor.execute(_insert_sql(), params)
+            except IntegrityError as exc:
+                if exc.args and exc.args[0] == _MYSQL_DUPLICATE_KEY:
+                    return None
+                raise
+            return int(cursor.lastrowid)
+        cursor.execute(_insert_sql(), params)
+        found = cursor.fetchone()
+    return int(found[0]) if found else None
+
+
 def store_update(
     payload: dict[str, Any], source: str = UpdateSource.WEBHOOK, *, enqueue: bool = True
 ) -> TelegramUpdate | None:
-    """Store an update; None when this `update_id` was stored before. With `enqueue`, its
-    processing is queued to run after the commit."""
+    """Store an update; None when this `update_id` was stored before. With `enqueue`, it is
+    handed to the update workers (`flrts.telegram.queue.hand_off`).
+
+    One statement: in autocommit it commits by itself (no BEGIN/COMMIT round trips), and the
+    unique `update_id` (ON CONFLICT DO NOTHING; MariaDB: the duplicate-key error) makes a
+    repeated delivery a no-op."""
     kind = update_kind(payload)
     chat_id, user_id = ids_of(payload, kind)
     handled = kind in HANDLED_KINDS
-    try:
-        with transaction.atomic():
-            row = TelegramUpdate.objects.create(
-                update_id=payload["update_id"],
-                kind=kind[:40],
-                chat_id=chat_id,
-                telegram_user_id=user_id,
-                payload=payload,
-                source=source,
-                status=UpdateStatus.RECEIVED if handled else UpdateStatus.IGNORED,
-                error="" if handled else f"update kind {kind!r} is not handled",
-            )
-            if handled and enqueue:
-                from flrts.telegram.tasks import enqueue_processing
-
-                enqueue_processing(row.pk)
-    except IntegrityError:
+    row = TelegramUpdate(
+        update_id=payload["update_id"],
+        kind=kind[:40],
+        chat_id=chat_id,
+        telegram_user_id=user_id,
+        payload=payload,
+        source=source,
+        status=UpdateStatus.RECEIVED if handled else UpdateStatus.IGNORED,
+        error="" if handled else f"update kind {kind!r} is not handled",
+    )
+    pk = _insert(row)
+    if pk is None:
         return None
+    row.pk = pk
+    if handled and enqueue:
+        hand_off(pk)  # in autocommit the row is committed already; else after the commit
     return row
 
 
@@ -120,7 +167,11 @@ def webhook(request: HttpRequest) -> JsonResponse:
     except (ValueError, UnicodeDecodeError):
         return _answer(400, ok=False, error="Body is not JSON")
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if (
+        not isinstance(update_id, int)
+        or isinstance(update_id, bool)
+        or not 0 <= update_id <= _MAX_UPDATE_ID
+    ):
         return _answer(400, ok=False, error="Not a Telegram update (no update_id)")
     row = store_update(payload)
     if row is None:

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--max-jobs", type=int, help="exit after this many jobs")
         parser.add_argument("--worker-id", help="unique id (default: generated)")
+        parser.add_argument(
+            "--no-telegram-updates",
+            action="store_true",
+            help="do not process Telegram updates in this worker (run `flrts telegram work`)",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         from flrts.jobs.workers import run_worker
@@ -47,4 +52,5 @@ class Command(BaseCommand):
             interval=opts["interval"],
             max_jobs=opts["max_jobs"],
             worker_id=worker_id,
+            telegram_updates=not opts["no_telegram_updates"],
         )

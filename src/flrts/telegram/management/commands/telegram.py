@@ -38,8 +38,16 @@ class Command(BaseCommand):
             "--queue", action="store_true", help="Queue processing instead of running it inline"
         )
         sub.add_parser("set-commands", help="Register the command list (setMyCommands)")
+        work = sub.add_parser("work", help="Process stored updates (an update worker)")
+        work.add_argument("--batch", type=int, default=10, help="updates claimed at a time")
+        work.add_argument("--idle", type=float, default=0.05, help="seconds between idle polls")
+        work.add_argument("--burst", action="store_true", help="exit when nothing is waiting")
+        work.add_argument("--nice", type=int, default=0, help="lower this process's priority")
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
+        if action == "work":  # no token needed: without one, answers go to the outbox
+            self._work(**opts)
+            return
         try:
             config = bot_settings()
         except SiteConfigError as exc:
@@ -127,3 +135,35 @@ class Command(BaseCommand):
             write=self.stdout.write,
         )
         self.stdout.write(f"Stored {total} update(s).")
+
+    def _work(self, **opts: Any) -> None:
+        import os
+
+        from flrts.telegram import worker
+
+        if not 1 <= opts["batch"] <= 500:
+            raise CommandError("--batch must be between 1 and 500")
+        if opts["idle"] < 0:
+            raise CommandError("--idle must be zero or more")
+        if not 0 <= opts["nice"] <= 19:
+            raise CommandError("--nice must be between 0 and 19")
+        if opts["nice"]:
+            # Acknowledging Telegram quickly matters more than processing: on a shared host the
+            # web workers should win the CPU.
+            os.nice(opts["nice"])
+        stop = {"now": False}
+
+        def on_signal(signum: int, frame: Any) -> None:
+            if stop["now"]:
+                raise SystemExit(1)
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        done = worker.run(
+            batch=opts["batch"],
+            idle=opts["idle"],
+            burst=opts["burst"],
+            should_stop=lambda: stop["now"],
+        )
+        self.stdout.write(f"Processed {done} update(s).")
