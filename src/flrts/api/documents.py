@@ -207,7 +207,7 @@ def write_rows(doctype: ApiDocType, table: ChildTable, parent: Any, rows: list[A
     for idx, row in enumerate(rows, start=1):
         if not isinstance(row, dict):
             raise errors.ValidationError(f"Each row of {table.fieldname} must be an object")
-        obj = existing.get(str(row.get("name"))) or table.model(**{table.fk: parent})
+        obj: Any = existing.get(str(row.get("name"))) or table.model(**{table.fk: parent})
         for key, value in row.items():
             api_field = table.fields.get(key)
             if api_field is not None and not api_field.read_only:
@@ -238,7 +238,7 @@ def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, An
     if not can(user, Action.CREATE, doctype.model):
         raise errors.PermissionError(f"Not permitted to create {doctype.name}")
     with transaction.atomic(), acting_as(user):
-        instance = doctype.model()
+        instance: Any = doctype.model()
         _apply(doctype, instance, data, user)
         if doctype.is_user:
             if not instance.username:
