@@ -1,7 +1,8 @@
 """Load the REST API over loopback with wrk, as the Frappe v15 reference was measured.
 
     python bench/api.py [--db sqlite|mariadb|postgres] [--duration 30] [--warmup 5]
-                        [--connections 16] [--workers 2] [--tasks 2000] [--orm-rows 1000000]
+                        [--connections 16] [--workers 2] [--worker-class sync|gthread]
+                        [--tasks 2000] [--cpu-requests 1000] [--orm-rows 1000000]
 
 Serves a throw-away site with gunicorn (sync workers) on 127.0.0.1, seeds it, and runs wrk for:
   list    GET /api/resource/Task?limit_page_length=20   (token auth)
@@ -12,16 +13,27 @@ then (unless --orm-rows 0) bulk-loads that many tasks and times, in-process, the
 query filtered by status and site and ordered by due date (`due_at`). Prints one JSON object:
 requests/s and p50/p99 ms per scenario (from a wrk Lua `done` hook), and ORM p50/p99 ms.
 Rate limiting stays on (with limits high enough not to trigger) so its cost is measured.
+
+Figures that hold on a busy machine too (other processes only slow the wall clock):
+- `server_cpu_ms`: CPU time (user + system, from /proc) the gunicorn workers spent per request
+  during the wrk run, with `wrk_cpu_ms` the load generator's own share; `capacity_rps` is
+  cores / (server + wrk CPU per request), what the same run would reach on idle cores (less
+  for MariaDB, whose server CPU is not counted).
+- `inprocess_cpu_ms` (unless --cpu-requests 0): `time.process_time()` per request through
+  Django's WSGI handler (every middleware, no HTTP server), the least of five batches.
+Each run also records the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import platform
 import random
+import resource
 import shutil
 import signal
 import socket
@@ -149,6 +161,25 @@ def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
     raise SystemExit("gunicorn did not answer /api/method/ping in time")
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (0 for ones that are gone)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / tick
+
+
+def _workers(master: int) -> list[int]:
+    """The gunicorn worker pids (the master's children)."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 def _wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
     cmd = [
         "wrk",
@@ -161,10 +192,15 @@ def _wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, f
         str(script),
         url,
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     for line in out.splitlines():
         if line.startswith("WRKJSON "):
-            return json.loads(line[len("WRKJSON ") :])
+            result = json.loads(line[len("WRKJSON ") :])
+            used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            result["wrk_cpu_ms"] = round(used * 1000 / max(1, result["requests"]), 3)
+            return result
     raise SystemExit("wrk printed no summary:\n" + out)
 
 
@@ -185,14 +221,20 @@ def http_bench(opts: argparse.Namespace, sites: Path, seeded: dict[str, str]) ->
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, FLRTS_LOG_LEVEL="WARNING")
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    worker_opts = ["--worker-class", opts.worker_class]
+    if opts.worker_class == "gthread":
+        worker_opts += ["--threads", str(opts.threads)]
     proc = subprocess.Popen(
         [
             str(gunicorn),
             "flrts.wsgi:application",
             "-w",
             str(opts.workers),
+            *worker_opts,
             "-b",
             f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
             "--log-level",
             "warning",
         ],
@@ -211,16 +253,77 @@ def http_bench(opts: argparse.Namespace, sites: Path, seeded: dict[str, str]) ->
             ("create", "/api/resource/Task", _script(tmp, "create", auth, "POST", body)),
             ("ping", "/api/method/ping", _script(tmp, "ping", None)),
         ]
+        cores = os.cpu_count() or 1
         for name, path, script in scenarios:
             if opts.warmup:
                 _wrk(base + path, script, opts.warmup, opts.connections)
-            results[name] = _wrk(base + path, script, opts.duration, opts.connections)
+            workers = _workers(proc.pid)
+            cpu_before = _cpu_seconds(workers)
+            result = _wrk(base + path, script, opts.duration, opts.connections)
+            server_cpu = (_cpu_seconds(workers) - cpu_before) * 1000 / max(1, result["requests"])
+            result["server_cpu_ms"] = round(server_cpu, 3)
+            result["capacity_rps"] = round(cores * 1000 / (server_cpu + result["wrk_cpu_ms"]))
+            result["load_average"] = [round(x, 2) for x in os.getloadavg()]
+            results[name] = result
             print(f"# {name}: {results[name]}", file=sys.stderr, flush=True)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
     return results
+
+
+def inprocess_bench(seeded: dict[str, str], requests: int) -> dict[str, float]:
+    """CPU per request through Django's WSGI handler (all middleware), no HTTP server."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    body = json.dumps({"subject": "Bench task", "site": "Viper", "priority": "High"}).encode()
+    scenarios = {
+        "list": ("GET", "/api/resource/Task", "limit_page_length=20", seeded["auth"], b""),
+        "get": ("GET", f"/api/resource/Task/{seeded['task']}", "", seeded["auth"], b""),
+        "create": ("POST", "/api/resource/Task", "", seeded["auth"], body),
+        "ping": ("GET", "/api/method/ping", "", None, b""),
+    }
+
+    def call(method: str, path: str, query: str, auth: str | None, data: bytes) -> str:
+        environ = {
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_ACCEPT": "application/json",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(data)),
+            "wsgi.input": io.BytesIO(data),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        if auth:
+            environ["HTTP_AUTHORIZATION"] = auth
+        status: list[str] = []
+        response = app(environ, lambda s, headers, exc_info=None: status.append(s))
+        b"".join(response)
+        response.close()  # type: ignore[attr-defined]
+        return status[0]
+
+    out: dict[str, float] = {}
+    batch = max(1, requests // 5)
+    for name, request in scenarios.items():
+        for _ in range(20):  # warm caches and prepared queries
+            status = call(*request)
+        if not status.startswith("200"):
+            raise SystemExit(f"in-process {name} answered {status}")
+        batches = []
+        for _ in range(5):  # the least batch: other processes only ever add time
+            started = time.process_time()
+            for _ in range(batch):
+                call(*request)
+            batches.append((time.process_time() - started) * 1000 / batch)
+        out[name] = round(min(batches), 3)
+    return out
 
 
 def orm_bench(rows: int, runs: int) -> dict[str, float]:
@@ -282,8 +385,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per scenario")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--tasks", type=int, default=2000, help="tasks seeded for the HTTP runs")
     parser.add_argument("--orm-rows", type=int, default=1_000_000, help="0 skips the ORM measure")
+    parser.add_argument(
+        "--cpu-requests", type=int, default=1000, help="in-process requests per scenario; 0 skips"
+    )
+    parser.add_argument("--skip-http", action="store_true", help="no gunicorn/wrk run")
     parser.add_argument("--orm-runs", type=int, default=200)
     opts = parser.parse_args()
     if not shutil.which("wrk"):
@@ -301,11 +410,16 @@ def main() -> None:
     result: dict = {
         "db": opts.db,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "gunicorn_workers": opts.workers,
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        "gunicorn": {"workers": opts.workers, "worker_class": opts.worker_class},
         "wrk": {"connections": opts.connections, "duration_s": opts.duration},
-        "http": http_bench(opts, sites, seeded),
         "frappe_v15_reference": FRAPPE_V15,
     }
+    if not opts.skip_http:
+        result["http"] = http_bench(opts, sites, seeded)
+    if opts.cpu_requests:
+        result["inprocess_cpu_ms"] = inprocess_bench(seeded, opts.cpu_requests)
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     if opts.orm_rows:
         result["orm_list_status_site_due"] = orm_bench(opts.orm_rows, opts.orm_runs)
     print(json.dumps(result, indent=1))

@@ -9,7 +9,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from flrts.api import client, lookups  # noqa: F401 - registers the built-in methods
+        from flrts.api import client, linknames, lookups  # noqa: F401 - registers the methods
 
         lookups.register()
+        linknames.connect()
         autodiscover_modules("methods")

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.http.multipartparser import MultiPartParserError
 
 from flrts.api.errors import ValidationError
 
@@ -56,12 +57,18 @@ def request_args(request: HttpRequest) -> dict[str, Any]:
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         ):
-            form = request.POST if request.method == "POST" else QueryDict(request.body)
-            args.update(_flat(form))
+            args.update(_flat(_form(request)))
     args.update(_flat(request.GET))
     args.pop("_", None)
     request._flrts_args = args  # type: ignore[attr-defined]
     return args
+
+
+def _form(request: HttpRequest) -> QueryDict:
+    try:
+        return request.POST if request.method == "POST" else QueryDict(request.body)
+    except MultiPartParserError as exc:  # e.g. multipart/form-data without a boundary
+        raise ValidationError(f"Request body is not valid {request.content_type}: {exc}") from None
 
 
 def json_arg(args: dict[str, Any], name: str, default: Any = None) -> Any:
@@ -85,7 +92,7 @@ def int_arg(args: dict[str, Any], name: str, default: int | None) -> int | None:
         return int(value)
     try:
         number = int(float(value)) if isinstance(value, str) and "." in value else int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: "1e400" is infinite
         raise ValidationError(f"Parameter '{name}' must be a whole number, got {value!r}") from None
     if number < 0:
         raise ValidationError(f"Parameter '{name}' must not be negative")

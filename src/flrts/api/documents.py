@@ -8,6 +8,7 @@ names) are ignored, as Frappe ignores them, so a document read with GET can be s
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -15,9 +16,15 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, Q
 
-from flrts.api import errors
-from flrts.api.registry import ADMIN_ONLY_USER_FIELDS, ApiDocType, ApiField, ChildTable
-from flrts.api.serialize import document, fmt_datetime
+from flrts.api import errors, prepared
+from flrts.api.registry import (
+    ADMIN_ONLY_USER_FIELDS,
+    ApiDocType,
+    ApiField,
+    ChildTable,
+    LinkTarget,
+)
+from flrts.api.serialize import document, fmt_datetime, from_row, read_row
 from flrts.api.values import scalar
 from flrts.core.context import acting_as
 from flrts.core.permissions import Action, can, readable, role_of
@@ -44,13 +51,23 @@ def not_found(doctype: ApiDocType, name: str) -> errors.DoesNotExistError:
 def get_doc(doctype: ApiDocType, user: Any, name: str) -> dict[str, Any]:
     if not can(user, Action.READ, doctype.model):
         raise errors.PermissionError(f"No permission for {doctype.name}")
-    qs = _live(doctype).filter(name_q(doctype, name))
-    doc = document(doctype, readable(user, qs))
-    if doc is None:
-        if qs.exists():
-            raise errors.PermissionError(f"No permission to read {doctype.name} {name}")
+    if doctype.is_user:  # a name is an email (any case) or a username: the ORM path
+        qs = _live(doctype).filter(name_q(doctype, name))
+        doc = document(doctype, readable(user, qs))
+        if doc is None:
+            if qs.exists():
+                raise errors.PermissionError(f"No permission to read {doctype.name} {name}")
+            raise not_found(doctype, name)
+        return doc
+    row = read_row(doctype, "name", name, live=True)
+    if row is None:
         raise not_found(doctype, name)
-    return doc
+    everything = doctype.queryset
+    allowed = readable(user, everything)
+    # readable() hands back the queryset itself when the user may read every row
+    if allowed is not everything and not allowed.filter(pk=row[-1]).exists():
+        raise errors.PermissionError(f"No permission to read {doctype.name} {name}")
+    return from_row(doctype, row)
 
 
 def load(doctype: ApiDocType, user: Any, name: str, action: Action, lock: bool = False) -> Any:
@@ -71,36 +88,46 @@ def _resolve_link(api_field: ApiField, value: Any) -> Any:
     assert link is not None
     if isinstance(value, dict):
         value = value.get("name")
-    pk = (
-        link.model._default_manager.filter(link.resolve_q(str(value)))
-        .values_list("pk", flat=True)
-        .first()
-    )
+    pk = _link_pk(link, str(value))
     if pk is None:
         raise errors.LinkValidationError(f"Could not find {api_field.label}: {value}")
     return pk
 
 
-def set_value(instance: Any, api_field: ApiField, value: Any) -> None:
+def _link_pk(link: LinkTarget, name: str) -> Any:
+    manager = link.model._default_manager
+    if link.doctype == "User":  # email in any case, or username: the ORM path
+        return manager.filter(link.resolve_q(name)).values_list("pk", flat=True).first()
+
+    def build() -> models.QuerySet[Any]:
+        return manager.order_by("pk").filter(name=prepared.SLOT).values_list("pk")[:1]
+
+    rows = prepared.prepared(("link-pk", link.doctype), build).rows(name)
+    return rows[0][0] if rows else None
+
+
+def set_value(instance: Any, api_field: ApiField, value: Any) -> bool:
+    """Set one field from its API value; True when it is a link just found to exist."""
     if api_field.link is not None:
         pk = None if value in (None, "") else _resolve_link(api_field, value)
         setattr(instance, api_field.attname, pk)
-        return
+        return pk is not None
     if api_field.choices:
         if value in (None, "") and api_field.nullable:
             setattr(instance, api_field.attname, None)
-            return
+            return False
         if str(value) not in api_field.choices:
             allowed = ", ".join(f'"{c}"' for c in api_field.choices)
             raise errors.ValidationError(
                 f'{api_field.label} cannot be "{value}". It should be one of {allowed}'
             )
         setattr(instance, api_field.attname, str(value))
-        return
+        return False
     typed = scalar(api_field, value)
     if typed is None and api_field.text and not api_field.nullable:
         typed = ""
     setattr(instance, api_field.attname, typed)
+    return False
 
 
 def _label(doctype: ApiDocType, fields: dict[str, ApiField], fieldname: str) -> str:
@@ -137,8 +164,10 @@ def _is_admin(user: Any) -> bool:
     return role_of(user) is Role.ADMIN
 
 
-def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) -> None:
+def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) -> set[str]:
+    """Write `data` onto `instance`; returns the link fields whose rows were just found."""
     admin = _is_admin(user)
+    found: set[str] = set()
     for key, value in data.items():
         api_field = doctype.fields.get(key)
         if api_field is None or api_field.read_only:
@@ -150,15 +179,40 @@ def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) 
             if getattr(probe, api_field.attname) != before:
                 raise errors.PermissionError(f"Only an Admin may change {api_field.label} ({key})")
             continue
-        set_value(instance, api_field, value)
+        if set_value(instance, api_field, value) and _checks_existence_only(api_field):
+            found.add(api_field.fieldname)
     if doctype.is_user and data.get("password"):
         if not admin:
             raise errors.PermissionError("Only an Admin may set a password through the API")
         instance.set_password(str(data["password"]))
+    return found
 
 
-def _clean(doctype: ApiDocType, instance: Any, fields: dict[str, ApiField]) -> None:
+def _checks_existence_only(api_field: ApiField) -> bool:
+    """Is a foreign key's full_clean() nothing but "does the row exist"?
+
+    Then a link the request has just looked up need not be looked up again. Not so when the
+    key has validators or limit_choices_to, or is unique or in a constraint (excluding it from
+    full_clean would skip those checks too).
+    """
+    f = api_field.model_field
+    if not isinstance(f, models.ForeignKey) or f.unique or f.validators:
+        return False
+    if f.remote_field.limit_choices_to:
+        return False
+    meta = f.model._meta
+    in_unique_together = any(f.name in group for group in meta.unique_together)
+    return not in_unique_together and not meta.constraints
+
+
+def _clean(
+    doctype: ApiDocType,
+    instance: Any,
+    fields: dict[str, ApiField],
+    found: AbstractSet[str] = frozenset(),
+) -> None:
     exclude = {"name"} if instance._state.adding else set()
+    exclude |= found  # links looked up in this request: validating them would look again
     try:
         instance.full_clean(exclude=exclude)
     except DjangoValidationError as exc:
@@ -199,7 +253,15 @@ def write_rows(doctype: ApiDocType, table: ChildTable, parent: Any, rows: list[A
                     f"Error: Value missing for {table.doctype}: {row_field.label}"
                 )
             pks.append(_resolve_link(row_field, value))
-        getattr(parent, table.fieldname).set(pks)
+        manager = getattr(parent, table.fieldname)
+        current = set(manager.values_list("pk", flat=True))
+        wanted = list(dict.fromkeys(pks))
+        stale = current - set(wanted)
+        if stale:
+            manager.remove(*stale)
+        for pk in wanted:  # one by one: rows are read back in the order they were sent
+            if pk not in current:
+                manager.add(pk)
         return
     manager = table.model._default_manager
     existing = {str(o.pk): o for o in manager.filter(**{table.fk: parent})}
@@ -221,15 +283,15 @@ def write_rows(doctype: ApiDocType, table: ChildTable, parent: Any, rows: list[A
             raise convert(exc, child) from None
         obj.save()
         keep.add(obj.pk)
-    stale = [pk for key, o in existing.items() if (pk := o.pk) not in keep]
-    if stale:
-        manager.filter(pk__in=stale).delete()
+    gone = [pk for key, o in existing.items() if (pk := o.pk) not in keep]
+    if gone:
+        manager.filter(pk__in=gone).delete()
 
 
 def _reload(doctype: ApiDocType, instance: Any) -> dict[str, Any]:
-    doc = document(doctype, doctype.queryset.filter(pk=instance.pk))
-    assert doc is not None
-    return doc
+    row = read_row(doctype, "pk", instance.pk, live=False)
+    assert row is not None
+    return from_row(doctype, row)
 
 
 def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +301,7 @@ def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, An
         raise errors.PermissionError(f"Not permitted to create {doctype.name}")
     with transaction.atomic(), acting_as(user):
         instance: Any = doctype.model()
-        _apply(doctype, instance, data, user)
+        found = _apply(doctype, instance, data, user)
         if doctype.is_user:
             if not instance.username:
                 instance.username = instance.email
@@ -247,7 +309,10 @@ def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, An
                 instance.set_unusable_password()
         elif getattr(instance, "owner_id", 1) is None and user is not None:
             instance.owner = user
-        _clean(doctype, instance, doctype.fields)
+            owner = doctype.fields.get("owner")
+            if owner is not None and _checks_existence_only(owner):
+                found.add("owner")  # the caller was just authenticated: the row exists
+        _clean(doctype, instance, doctype.fields, found)
         _save(doctype, instance)
         _write_tables(doctype, instance, data, user)
         return _reload(doctype, instance)
@@ -263,8 +328,8 @@ def update(doctype: ApiDocType, user: Any, name: str, data: dict[str, Any]) -> d
                 f"({sent}, {fmt_datetime(instance.modified)}). "
                 "Please refresh to get the latest document."
             )
-        _apply(doctype, instance, data, user)
-        _clean(doctype, instance, doctype.fields)
+        found = _apply(doctype, instance, data, user)
+        _clean(doctype, instance, doctype.fields, found)
         _save(doctype, instance)
         _write_tables(doctype, instance, data, user)
         return _reload(doctype, instance)

@@ -95,6 +95,17 @@ class InvalidAuthorizationToken(ApiError):
     exc_type = "InvalidAuthorizationToken"
 
 
+class BadRequestError(ApiError):
+    """A request Django refuses to read (too large, too many fields): 400, or 413 for size."""
+
+    status = 400
+    exc_type = "ValidationError"
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class TooManyRequestsError(ApiError):
     status = 429
     exc_type = "TooManyRequestsError"

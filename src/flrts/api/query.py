@@ -28,6 +28,7 @@ _AGGREGATES = {"count": Count, "sum": Sum, "avg": Avg, "min": Min, "max": Max}
 _AGG_RE = re.compile(
     r"^(count|sum|avg|min|max)\(\s*(distinct\s+)?([`\w. *]+?)\s*\)(?:\s+as\s+(\w+))?$", re.I
 )
+MAX_ROWS = 10**12
 _ALIAS_RE = re.compile(r"^(.+?)\s+as\s+(\w+)$", re.I)
 _ORDER_RE = re.compile(r"^([`\w .]+?)(?:\s+(asc|desc))?$", re.I)
 
@@ -155,6 +156,9 @@ def get_list(
     if start is None:
         start = int_arg(args, "start", 0) or 0
     length = page_length(args, default_limit)
+    # Past any table's size anyway; keeps LIMIT/OFFSET inside every database's integer range.
+    start = min(start, MAX_ROWS)
+    length = None if length is None else min(length, MAX_ROWS)
     if aggregates:
         return _aggregate(doctype, qs, plain, aggregates, args, start, length, as_dict)
     order = parse_order(doctype, args.get("order_by"))
@@ -162,9 +166,7 @@ def get_list(
     plan = RowPlan(doctype, [f for _, f in plain], keys)
     qs = qs.order_by(*order).values_list(*plan.columns)
     qs = qs[start : start + length] if length else qs[start:]
-    if as_dict:
-        return [plan.row(r) for r in qs]
-    return [plan.row_list(r) for r in qs]
+    return plan.rows(qs, as_dict)
 
 
 def _aggregate(
@@ -199,12 +201,12 @@ def _aggregate(
             if name in aliases:
                 item = item.replace(name, f"_agg{aliases.index(name)}")
             order.append(item)
-    rows = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
-    rows = rows[start : start + length] if length else rows[start:]
+    # Grouping by a link's id groups as its name would: a name belongs to one row.
+    grouped = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
+    rows = list(grouped[start : start + length] if length else grouped[start:])
+    docs = plan.rows([[row[c] for c in plan.columns] for row in rows])
     out: list[Any] = []
-    for row in rows:
-        values = [row[c] for c in plan.columns]
-        doc = plan.row(values)
+    for row, doc in zip(rows, docs, strict=True):
         for i, agg in enumerate(aggregates):
             value = row[f"_agg{i}"]
             doc[agg.key] = float(value) if isinstance(value, Decimal) else value

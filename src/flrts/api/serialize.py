@@ -3,7 +3,8 @@
 - Datetimes are naive strings in the site time zone, `str()`-style
   (`2026-11-25 12:00:39.486404`), as Frappe serializes in its system time zone.
 - Dates `YYYY-MM-DD`, times `HH:MM:SS`, Check 0/1, decimals as floats.
-- Link fields hold the linked document's name.
+- Link fields hold the linked document's name, read by id and named in one query per linked
+  model (flrts.api.linknames), never through joins.
 - A single document omits null fields (Frappe's `as_dict(no_nulls=True)`); lists keep them.
 - Child rows carry name, owner, creation, modified, modified_by, docstatus, idx, parent,
   parentfield, parenttype and doctype.
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +23,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 
-from flrts.api.registry import ApiDocType, ApiField, ChildTable
+from flrts.api import linknames, prepared
+from flrts.api.registry import ApiDocType, ApiField, ChildTable, LinkTarget
 
 Formatter = Callable[..., Any]
 
@@ -71,9 +74,9 @@ _BY_TYPE: dict[str, Formatter] = {
 
 
 def columns_for(api_field: ApiField, user_name: bool = False) -> tuple[list[str], Formatter]:
-    """The ORM columns to read for one field, and how to turn them into the API value."""
+    """The ORM columns that read a field's API value through joins (aggregates use these)."""
     if user_name:  # User's own `name`: "Administrator" or the email
-        return ["username", "email"], lambda u, e: "Administrator" if u == "Administrator" else e
+        return ["username", "email"], _user_name
     link = api_field.link
     if link is not None:
         cols = [f"{api_field.fieldname}__{c}" for c in link.value_columns]
@@ -84,32 +87,74 @@ def columns_for(api_field: ApiField, user_name: bool = False) -> tuple[list[str]
     return [api_field.path], _BY_TYPE.get(api_field.fieldtype, _identity)
 
 
+def _user_name(username: str, email: str) -> str:
+    return "Administrator" if username == "Administrator" else email
+
+
+@dataclass(frozen=True)
+class _Step:
+    key: str
+    start: int  # the step's columns are values[start:end]
+    end: int
+    fmt: Formatter
+    link: LinkTarget | None  # a link: values[start] is the linked row's pk
+
+
 class RowPlan:
-    """A compiled list of (key, formatter, column slice) reading a values_list row."""
+    """Which columns to read for some fields, and how to turn rows of them into API values.
+
+    Links are read as their foreign-key id (no join: a query with a join per link costs more to
+    compile than to run) and named in one batch per linked model (flrts.api.linknames).
+    """
 
     def __init__(self, doctype: ApiDocType, fields: Sequence[ApiField], keys: Sequence[str]):
         self.columns: list[str] = []
-        self.steps: list[tuple[str, Formatter, int, int]] = []
+        self.steps: list[_Step] = []
         for key, api_field in zip(keys, fields, strict=True):
-            cols, fmt = columns_for(api_field, doctype.is_user and api_field.fieldname == "name")
             start = len(self.columns)
-            self.columns.extend(cols)
-            self.steps.append((key, fmt, start, len(self.columns)))
-
-    def row(self, values: Sequence[Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, fmt, start, end in self.steps:
-            if end - start == 1:
-                out[key] = fmt(values[start])
+            link = api_field.link
+            if doctype.is_user and api_field.fieldname == "name":
+                self.columns += ["username", "email"]
+                fmt: Formatter = _user_name
+            elif link is not None:
+                self.columns.append(api_field.attname)
+                fmt, link = _identity, link
             else:
-                out[key] = fmt(*values[start:end])
-        return out
+                self.columns.append(api_field.path)
+                fmt = _BY_TYPE.get(api_field.fieldtype, _identity)
+            self.steps.append(_Step(key, start, len(self.columns), fmt, link))
+        self._links = [s for s in self.steps if s.link is not None]
 
-    def row_list(self, values: Sequence[Any]) -> list[Any]:
-        return [
-            fmt(values[start]) if end - start == 1 else fmt(*values[start:end])
-            for _key, fmt, start, end in self.steps
-        ]
+    def _names(self, rows: Sequence[Sequence[Any]]) -> dict[type[models.Model], dict[Any, Any]]:
+        ids: dict[type[models.Model], set[Any]] = {}
+        targets: dict[type[models.Model], LinkTarget] = {}
+        for step in self._links:
+            assert step.link is not None
+            model = step.link.model
+            targets[model] = step.link
+            ids.setdefault(model, set()).update(row[step.start] for row in rows)
+        return {model: linknames.names(targets[model], pks) for model, pks in ids.items()}
+
+    def _values(
+        self, values: Sequence[Any], names: dict[type[models.Model], dict[Any, Any]]
+    ) -> Iterator[Any]:
+        for step in self.steps:
+            if step.link is not None:
+                pk = values[step.start]
+                yield None if pk is None else names[step.link.model].get(pk)
+            elif step.end - step.start == 1:
+                yield step.fmt(values[step.start])
+            else:
+                yield step.fmt(*values[step.start : step.end])
+
+    def rows(self, rows: Iterable[Sequence[Any]], as_dict: bool = True) -> list[Any]:
+        """API rows (dicts, or lists for `as_dict=0`) from rows of `self.columns`."""
+        rows = list(rows)
+        names = self._names(rows) if self._links and rows else {}
+        if not as_dict:
+            return [list(self._values(r, names)) for r in rows]
+        keys = [step.key for step in self.steps]
+        return [dict(zip(keys, self._values(r, names), strict=True)) for r in rows]
 
 
 @functools.cache
@@ -129,16 +174,36 @@ def _drop_nulls(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def document(doctype: ApiDocType, queryset: models.QuerySet[Any]) -> dict[str, Any] | None:
-    """The full document (with child tables) of the one row in `queryset`, or None."""
+    """The full document (with child tables) of the first row in `queryset`, or None."""
     plan = doc_plan(doctype)
-    row = queryset.values_list("pk", *plan.columns).first()
-    if row is None:
-        return None
-    pk, values = row[0], row[1:]
-    doc = _drop_nulls(plan.row(values))
+    if not doctype.is_user:  # a name matches one row: no ORDER BY to compile or sort
+        queryset = queryset.order_by()
+    found = list(queryset.values_list(*plan.columns, "pk")[:1])
+    return from_row(doctype, found[0]) if found else None
+
+
+def read_row(doctype: ApiDocType, key: str, value: Any, live: bool) -> tuple[Any, ...] | None:
+    """The row of `doctype.queryset.filter(<key>=value)` (and `archived=False` when `live`) read
+    with the document's columns (`doc_plan(doctype).columns` then the pk), by a prepared query.
+    """
+
+    def build() -> models.QuerySet[Any]:
+        slot = prepared.INT_SLOT if key == "pk" else prepared.SLOT
+        qs = doctype.queryset.order_by().filter(**{key: slot})
+        if live and "archived" in doctype.fields:
+            qs = qs.filter(archived=False)
+        return qs.values_list(*doc_plan(doctype).columns, "pk")[:1]
+
+    rows = prepared.prepared((doctype.name, key, live), build).rows(value)
+    return rows[0] if rows else None
+
+
+def from_row(doctype: ApiDocType, row: Sequence[Any]) -> dict[str, Any]:
+    """The full document from a row of `doc_plan(doctype).columns` followed by the pk."""
+    doc = _drop_nulls(doc_plan(doctype).rows([row])[0])
     doc["doctype"] = doctype.name
     for table in doctype.tables.values():
-        doc[table.fieldname] = child_rows(doctype, table, pk, doc)
+        doc[table.fieldname] = child_rows(doctype, table, row[-1], doc)
     return doc
 
 
@@ -158,17 +223,16 @@ def child_rows(
         "parenttype": parent.name,
         "doctype": table.doctype,
     }
-    rows: Iterable[tuple[Any, ...]]
     if table.model is not None:
         plan = _child_plan(parent, table)
-        rows = (
+        rows = list(
             table.model._default_manager.filter(**{table.fk: parent_pk})
             .order_by(*table.order)
-            .values_list("pk", *plan.columns)
+            .values_list(*plan.columns, "pk")
         )
         return [
-            _drop_nulls({"name": str(r[0]), **common, "idx": i, **plan.row(r[1:]), **tail})
-            for i, r in enumerate(rows, start=1)
+            _drop_nulls({"name": str(r[-1]), **common, "idx": i, **values, **tail})
+            for i, (r, values) in enumerate(zip(rows, plan.rows(rows), strict=True), start=1)
         ]
     m2m = parent.model._meta.get_field(table.fieldname)
     through = m2m.remote_field.through  # type: ignore[union-attr]
@@ -176,15 +240,19 @@ def child_rows(
     target = m2m.m2m_reverse_field_name()  # type: ignore[union-attr]
     link = table.m2m_link
     assert link is not None
-    cols = [f"{target}__{c}" for c in link.value_columns]
-    rows = through.objects.filter(**{source: parent_pk}).order_by("pk").values_list("pk", *cols)
+    links = list(
+        through.objects.filter(**{source: parent_pk})
+        .order_by("pk")
+        .values_list("pk", f"{target}_id")
+    )
+    named = linknames.names(link, (target_pk for _pk, target_pk in links))
     return [
         {
-            "name": str(r[0]),
+            "name": str(pk),
             **common,
             "idx": i,
-            table.m2m_row_field: link.to_name(*r[1:]),
+            table.m2m_row_field: named.get(target_pk),
             **tail,
         }
-        for i, r in enumerate(rows, start=1)
+        for i, (pk, target_pk) in enumerate(links, start=1)
     ]

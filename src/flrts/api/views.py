@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
@@ -33,6 +35,13 @@ def api(request: HttpRequest, rest: str = "") -> HttpResponse:
         return _route(request, rest)
     except errors.ApiError as exc:
         return errors.error_response(exc)
+    except RequestDataTooBig:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"Request body too large (at most {limit} bytes)"
+        return errors.error_response(errors.BadRequestError(message, status=413))
+    except SuspiciousOperation as exc:  # too many fields or files, a malformed request
+        message = f"Bad request: {exc.__class__.__name__}"
+        return errors.error_response(errors.BadRequestError(message))
     except Exception as exc:
         return errors.internal_error(request, exc)
 

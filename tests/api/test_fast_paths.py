@@ -1,0 +1,112 @@
+"""The speed-ups keep answers identical: prepared reads, link names without joins, their memo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from flrts.api import linknames, registry
+from flrts.api.serialize import document, from_row, read_row
+from flrts.core.context import acting_as
+from flrts.org.models import Site
+from flrts.tasks.models import Task
+from tests.api.conftest import Api
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo() -> Any:
+    linknames._memos.clear()
+    yield
+    linknames._memos.clear()
+
+
+@pytest.mark.django_db
+def test_prepared_read_matches_the_orm_read(data: dict[str, Any]) -> None:
+    """Every DocType's documents read by the prepared query equal the plain ORM read."""
+    seen = 0
+    for doctype in registry.registry().values():
+        if doctype.is_user:
+            continue
+        for name in doctype.queryset.values_list("name", flat=True)[:5]:
+            row = read_row(doctype, "name", name, live=False)
+            assert row is not None
+            assert from_row(doctype, row) == document(doctype, doctype.queryset.filter(name=name))
+            seen += 1
+    assert seen >= 8
+
+
+@pytest.mark.django_db
+def test_prepared_read_of_a_missing_or_archived_document(data: dict[str, Any]) -> None:
+    task_dt = registry.get("Task")
+    assert task_dt is not None
+    assert read_row(task_dt, "name", "TASK-NOPE", live=True) is None
+    task = data["tasks"][1]
+    Task.objects.filter(pk=task.pk).update(archived=True)
+    assert read_row(task_dt, "name", task.name, live=True) is None
+    assert read_row(task_dt, "name", task.name, live=False) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rename_shows_at_once_in_this_process(apis: dict[str, Api], data: dict[str, Any]) -> None:
+    task = data["tasks"][0]
+    first = apis["admin"].get(f"/api/resource/Task/{task.name}").json()["data"]
+    assert first["site"] == "North Yard"
+    assert linknames._memos[Site].entries  # read outside a transaction: remembered
+    site = Site.objects.get(pk=data["north"].pk)
+    with acting_as(site.owner):
+        site.site_name = "North Field"
+        site.save()
+    again = apis["admin"].get(f"/api/resource/Task/{task.name}").json()["data"]
+    assert again["site"] == "North Field"
+    listed = apis["admin"].get(
+        "/api/resource/Task", {"fields": ["name", "site"], "filters": [["name", "=", task.name]]}
+    )
+    assert listed.json()["data"] == [{"name": task.name, "site": "North Field"}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_names_read_inside_a_transaction_are_not_remembered(data: dict[str, Any]) -> None:
+    link = registry.get("Task").fields["site"].link  # type: ignore[union-attr]
+    assert link is not None
+    north = data["north"]
+    with transaction.atomic():
+        Site.objects.filter(pk=north.pk).update(site_name="Rolled Back", name="Rolled Back")
+        assert linknames.names(link, [north.pk]) == {north.pk: "Rolled Back"}
+        transaction.set_rollback(True)
+    assert north.pk not in linknames._memos[Site].entries
+    assert linknames.names(link, [north.pk]) == {north.pk: "North Yard"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_memo_when_the_ttl_is_zero(settings: Any, data: dict[str, Any]) -> None:
+    settings.API_LINK_NAME_CACHE_SECONDS = 0
+    link = registry.get("Task").fields["site"].link  # type: ignore[union-attr]
+    assert link is not None
+    assert linknames.names(link, [data["north"].pk, None]) == {data["north"].pk: "North Yard"}
+    assert not linknames._memos[Site].entries
+
+
+@pytest.mark.django_db
+def test_many_ids_are_named_in_one_query(
+    django_assert_num_queries: Any, data: dict[str, Any]
+) -> None:
+    link = registry.get("Task").fields["site"].link  # type: ignore[union-attr]
+    assert link is not None
+    pks = [data["north"].pk, data["south"].pk, 10**9]  # a missing row is left out
+    with django_assert_num_queries(1):
+        named = linknames.names(link, pks)
+    assert named == {data["north"].pk: "North Yard", data["south"].pk: "South Yard"}
+
+
+@pytest.mark.django_db
+def test_create_with_a_link_answers_as_before(apis: dict[str, Api], data: dict[str, Any]) -> None:
+    body = {"subject": "Fast path", "site": "North Yard", "priority": "High"}
+    response = apis["admin"].post("/api/resource/Task", body)
+    assert response.status_code == 200, response.content
+    doc = response.json()["data"]
+    assert doc["site"] == "North Yard" and doc["owner"] == "Administrator"
+    bad = apis["admin"].post("/api/resource/Task", {**body, "site": "Nowhere"})
+    assert bad.status_code == 417
+    assert bad.json()["exc_type"] == "LinkValidationError"
