@@ -63,3 +63,32 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Any:
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE datname = current_database() AND pid <> pg_backend_pid()"
                 )
+
+
+@pytest.fixture
+def db_queue(settings: Any) -> None:
+    """Use the real database queue instead of the test settings' immediate backend."""
+    from tests.jobs.support import DB_TASKS
+
+    settings.TASKS = DB_TASKS
+
+
+@pytest.fixture
+def person(db: Any) -> Any:
+    """A maker of people with a zone and, optionally, a Telegram chat."""
+    from flrts.people.models import User
+
+    def make(key: str, tz: str, chat: int | None = None, **extra: Any) -> User:
+        user = User(
+            username=key,
+            email=f"{key}@example.com",
+            full_name=key.title(),
+            time_zone=tz,
+            telegram_user_id=chat,
+            telegram_chat_id=chat,
+            **extra,
+        )
+        user.save()
+        return user
+
+    return make

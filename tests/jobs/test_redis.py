@@ -13,7 +13,10 @@ from tests.jobs.support import TempSite, kill_tree, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
-REDIS_URL = os.environ.get("FLRTS_TEST_REDIS", "redis://127.0.0.1:6379/13")
+# One Redis database per xdist worker: each worker's module fixture flushes its own database,
+# so tests of this module running on two workers at once cannot empty each other's queue.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("FLRTS_TEST_REDIS", f"redis://127.0.0.1:6379/{13 + _WORKER % 3}")
 
 
 @pytest.fixture(scope="module")
