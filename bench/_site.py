@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -44,3 +46,38 @@ def percentile(samples: list[float], pct: float) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
     return round(ordered[index], 2)
+
+
+def bulk_tasks(count: int, sites: list, people: list, owner: object = None, start: int = 1) -> None:
+    """`count` random tasks (status, priority, site, assignee, due within ±2,000 h) by bulk insert,
+    named TASK-<year>-<n> from `start`; the caller sets the naming series."""
+    from django.utils import timezone
+
+    from flrts.tasks.models import Priority, Status, Task
+
+    rng = random.Random(7 + start)
+    statuses = [s.value for s in Status]
+    priorities = [p.value for p in Priority]
+    now = timezone.now()
+    batch: list[Task] = []
+    for n in range(start, start + count):
+        due = (now + dt.timedelta(hours=rng.randint(-2000, 2000))).date()
+        task = Task(
+            name=f"TASK-{now.year}-{n:07d}",
+            subject=f"Task {n}",
+            status=rng.choice(statuses),
+            priority=rng.choice(priorities),
+            site=rng.choice(sites),
+            assigned_to=rng.choice(people),
+            exp_end_date=due,
+            time_zone="America/Chicago",
+            owner=owner,
+            modified_by=owner,
+        )
+        task._derive_instants()
+        batch.append(task)
+        if len(batch) == 5000:
+            Task.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Task.objects.bulk_create(batch)

@@ -27,7 +27,6 @@ Each run also records the load average before and after.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
 import json
 import os
@@ -45,7 +44,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._site import percentile, temp_site
+from bench._site import bulk_tasks, percentile, temp_site
 
 FRAPPE_V15 = {  # the reference: Frappe v15, 2 cores, gunicorn 2 workers, MariaDB
     "list": {"rps": 185, "p99_ms": 129},
@@ -104,7 +103,7 @@ def seed(count: int) -> dict[str, str]:
         )
         for i in range(10)
     ]
-    _bulk_tasks(count, sites, people, admin, start=1)
+    bulk_tasks(count, sites, people, admin, start=1)
     NamingSeries.objects.update_or_create(
         prefix=f"TASK-{timezone.now().year}-", defaults={"current": count}
     )
@@ -112,39 +111,6 @@ def seed(count: int) -> dict[str, str]:
     first = Task.objects.order_by("pk").values_list("name", flat=True).first()
     del Priority, Status
     return {"auth": f"token {key}:{secret}", "task": str(first)}
-
-
-def _bulk_tasks(count: int, sites: list, people: list, owner: object, start: int) -> None:
-    from django.utils import timezone
-
-    from flrts.tasks.models import Priority, Status, Task
-
-    rng = random.Random(7 + start)
-    statuses = [s.value for s in Status]
-    priorities = [p.value for p in Priority]
-    now = timezone.now()
-    batch: list[Task] = []
-    for n in range(start, start + count):
-        due = (now + dt.timedelta(hours=rng.randint(-2000, 2000))).date()
-        task = Task(
-            name=f"TASK-{now.year}-{n:07d}",
-            subject=f"Task {n}",
-            status=rng.choice(statuses),
-            priority=rng.choice(priorities),
-            site=rng.choice(sites),
-            assigned_to=rng.choice(people),
-            exp_end_date=due,
-            time_zone="America/Chicago",
-            owner=owner,
-            modified_by=owner,
-        )
-        task._derive_instants()
-        batch.append(task)
-        if len(batch) == 5000:
-            Task.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        Task.objects.bulk_create(batch)
 
 
 def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
@@ -341,7 +307,7 @@ def orm_bench(rows: int, runs: int) -> dict[str, float]:
         sites = list(Site.objects.all())
         people = list(User.objects.exclude(username="Administrator"))
         started = time.perf_counter()
-        _bulk_tasks(rows - have, sites, people, admin, start=have + 100_000)
+        bulk_tasks(rows - have, sites, people, admin, start=have + 100_000)
         print(
             f"# loaded {rows - have} tasks in {time.perf_counter() - started:.0f} s",
             file=sys.stderr,

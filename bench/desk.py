@@ -8,16 +8,14 @@ Prints one JSON object with p50/p99 milliseconds for each measure.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import platform
-import random
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._site import percentile, temp_site
+from bench._site import bulk_tasks, percentile, temp_site
 
 
 def seed(count: int) -> None:
@@ -26,7 +24,6 @@ def seed(count: int) -> None:
     from flrts.core.models import NamingSeries
     from flrts.org.models import Site
     from flrts.people.models import User
-    from flrts.tasks.models import Priority, Status, Task
 
     sites = []
     for i, name in enumerate(["Big Sky", "Viper", "Crystal Peak", "Thunder Ridge"]):
@@ -38,31 +35,8 @@ def seed(count: int) -> None:
         user = User(username=f"p{i}@example.com", email=f"p{i}@example.com", full_name=f"P {i}")
         user.save()
         people.append(user)
-    rng = random.Random(7)
-    statuses = [s.value for s in Status]
-    priorities = [p.value for p in Priority]
-    now = timezone.now()
-    year = now.year
-    batch: list[Task] = []
-    for n in range(1, count + 1):
-        due = (now + dt.timedelta(hours=rng.randint(-500, 500))).date()
-        task = Task(
-            name=f"TASK-{year}-{n:06d}",
-            subject=f"Task {n}",
-            status=rng.choice(statuses),
-            priority=rng.choice(priorities),
-            site=rng.choice(sites),
-            assigned_to=rng.choice(people),
-            exp_end_date=due,
-            time_zone="America/Chicago",
-        )
-        task._derive_instants()
-        batch.append(task)
-        if len(batch) == 5000:
-            Task.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        Task.objects.bulk_create(batch)
+    bulk_tasks(count, sites, people)
+    year = timezone.now().year
     NamingSeries.objects.update_or_create(prefix=f"TASK-{year}-", defaults={"current": count})
 
 
