@@ -17,6 +17,7 @@ from django.test import Client
 from flrts.api import ratelimit
 from flrts.api.models import ApiKey
 from flrts.core.models import ErrorLog
+from flrts.tasks.models import Task
 
 from .conftest import basic_for
 
@@ -209,6 +210,32 @@ def test_bad_bodies(apis: Any) -> None:
         "/api/resource/Task", {"data": "{oops"}, HTTP_AUTHORIZATION=api.auth
     )
     assert data_form.status_code == 417 and "'data'" in data_form.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ('{"subject": "pump\\u0000"}', "'subject' contains a NUL character"),
+        ('{"subject": "x", "description": "\\udaeb"}', "'description' contains an unpaired"),
+        ('{"subject": "x", "\\u0000": 1}', "a key in the request contains a NUL"),
+        ('{"subject": "x", "meta": [{"a": ["\\u0000"]}]}', "'meta' contains a NUL"),
+        ("[" * 50_000 + "]" * 50_000, "nested too deeply"),
+    ],
+)
+def test_text_no_database_can_store_is_a_clean_417(apis: Any, body: str, says: str) -> None:
+    """PostgreSQL refuses NUL; no database stores a lone surrogate: a 417 naming the field."""
+    api = apis["admin"]
+    before = Task.objects.count()
+    response = api.client.post(
+        "/api/resource/Task", body, content_type="application/json", HTTP_AUTHORIZATION=api.auth
+    )
+    assert response.status_code == 417 and says in response.content.decode()
+    in_query = api.client.get(
+        "/api/resource/Task?filters=%5B%5B%22subject%22%2C%22%3D%22%2C%22%00%22%5D%5D",
+        HTTP_AUTHORIZATION=api.auth,
+    )
+    assert in_query.status_code == 417 and "NUL" in in_query.content.decode()
+    assert Task.objects.count() == before
 
 
 def test_stale_modified_is_a_timestamp_mismatch(apis: Any, data: Any) -> None:

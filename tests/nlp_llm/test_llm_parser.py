@@ -168,6 +168,7 @@ def test_unknown_person_id_is_rejected(server, config, context, now, wire, fragm
         (completion(unknown_wire(due="next friday")), "due"),
         (completion(unknown_wire(recurrence="every monday")), "RRULE"),
         (completion(""), "no content"),
+        (completion(unknown_wire(subject="pump\u0000")), "'subject' contains a NUL"),
     ],
 )
 def test_invalid_output_is_rejected(server, config, context, now, reply, fragment) -> None:

@@ -3,6 +3,7 @@ compare every table and every file. On the database named by FLRTS_TEST_DB."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 from pathlib import Path
@@ -140,3 +141,13 @@ def test_export_import_moves_a_site_between_databases(sites: Path, tag: str) -> 
         flrts(sites, "--site", dst.name, "console", "-c", code).stdout
         == flrts(sites, "--site", src.name, "console", "-c", code).stdout
     )
+
+    # A file that fails half-way (its last record is damaged) changes nothing.
+    damaged = sites / "damaged.json"
+    records = json.loads(gzip.decompress(export.read_bytes()))
+    damaged.write_text(json.dumps([*records, {"model": "tasks.nosuch", "pk": 1, "fields": {}}]))
+    before = read_tables(dst)
+    failed = flrts(sites, "--site", dst.name, "import", str(damaged), "--force", check=False)
+    assert failed.returncode != 0 and "import failed, nothing was changed" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert read_tables(dst) == before

@@ -50,6 +50,18 @@ def test_bad_bodies(bot: Any, body: bytes, status: int) -> None:
     assert TelegramUpdate.objects.count() == 0
 
 
+def test_damaged_text_is_kept_with_replacement_characters(bot: Any) -> None:
+    """A NUL or a lone surrogate (valid JSON, unstorable text) must not lose the message."""
+    update = tu.text_message(1001, "/help")
+    update["message"]["from"]["last_name"] = "O\u0000Neil"
+    body = json.dumps(update).replace("O\\u0000Neil", "O\\u0000Ne\\udaebil")
+    assert "\\udaeb" in body
+    assert post(bot.url, body, bot.secret).status_code == 200
+    row = TelegramUpdate.objects.get()
+    assert row.payload["message"]["from"]["last_name"] == "O\ufffdNe\ufffdil"
+    assert row.status == "done" and "/newtask" in bot.last_text(1001)
+
+
 def test_body_over_the_limit_is_413(bot: Any, settings: Any) -> None:
     settings.SITE.config["telegram_max_update_bytes"] = 2048
     update = tu.text_message(1001, "x" * 4000)

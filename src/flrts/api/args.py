@@ -15,6 +15,7 @@ from django.http import HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 
 from flrts.api.errors import ValidationError
+from flrts.core.text import unstorable
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -36,6 +37,8 @@ def json_body(request: HttpRequest) -> Any:
                 value = json.loads(raw)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ValidationError(f"Request body is not valid JSON: {exc}") from None
+            except RecursionError:
+                raise ValidationError("Request body is nested too deeply") from None
     request._flrts_json = value  # type: ignore[attr-defined]
     return value
 
@@ -60,6 +63,8 @@ def request_args(request: HttpRequest) -> dict[str, Any]:
             args.update(_flat(_form(request)))
     args.update(_flat(request.GET))
     args.pop("_", None)
+    if problem := unstorable(args, "the request"):
+        raise ValidationError(f"Cannot store this request: {problem}")
     request._flrts_args = args  # type: ignore[attr-defined]
     return args
 
@@ -82,6 +87,8 @@ def json_arg(args: dict[str, Any], name: str, default: Any = None) -> Any:
         return json.loads(value)
     except ValueError as exc:
         raise ValidationError(f"Parameter '{name}' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationError(f"Parameter '{name}' is nested too deeply") from None
 
 
 def int_arg(args: dict[str, Any], name: str, default: int | None) -> int | None:

@@ -42,10 +42,12 @@ def count_objects(path: Path) -> Counter[str]:
 
 
 def import_site(path: Path) -> Counter[str]:
-    """Replace every row of this site with the export's (flush, then load in one transaction)."""
+    """Replace every row of this site with the export's: empty and load in ONE transaction, so
+    a file that fails half-way leaves the site as it was. (DELETE, not TRUNCATE: MariaDB commits
+    a TRUNCATE by itself; the load resets the sequences afterwards.)"""
     expected = count_objects(path)
-    call_command("flush", interactive=False, verbosity=0)
     with transaction.atomic():
+        call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
         call_command("loaddata", str(path), verbosity=0)
     return expected
 

@@ -25,6 +25,7 @@ from django.db.models import Field
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from flrts.core.text import storable, unstorable
 from flrts.telegram.config import bot_settings
 from flrts.telegram.models import TelegramUpdate, UpdateSource, UpdateStatus
 from flrts.telegram.queue import hand_off
@@ -125,6 +126,8 @@ def store_update(
     One statement: in autocommit it commits by itself (no BEGIN/COMMIT round trips), and the
     unique `update_id` (ON CONFLICT DO NOTHING; MariaDB: the duplicate-key error) makes a
     repeated delivery a no-op."""
+    if unstorable(payload):
+        payload = storable(payload)  # a person's message is kept, its bad characters replaced
     kind = update_kind(payload)
     chat_id, user_id = ids_of(payload, kind)
     handled = kind in HANDLED_KINDS
@@ -164,7 +167,7 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return _answer(413, ok=False, error="Update too large")
     try:
         payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _answer(400, ok=False, error="Body is not JSON")
     update_id = payload.get("update_id") if isinstance(payload, dict) else None
     if (

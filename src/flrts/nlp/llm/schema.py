@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrulestr
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from flrts.core.text import unstorable
 from flrts.nlp.types import (
     Intent,
     ListItemSpec,
@@ -162,6 +163,8 @@ def to_parse_result(
         wire = WireResult.model_validate_json(content)
     except ValidationError as exc:
         raise InvalidOutput(f"output does not match the schema: {_first_error(exc)}")
+    if problem := unstorable(wire.model_dump(), "the output"):
+        raise InvalidOutput(f"output cannot be stored: {problem}")
     if not 0.0 <= wire.confidence <= 1.0:
         raise InvalidOutput(f"confidence {wire.confidence} is outside 0..1")
     zone = sender_zone(sender, context)

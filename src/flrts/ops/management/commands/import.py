@@ -38,7 +38,7 @@ class Command(BaseCommand):
             expected = import_site(path)
         except Exception as exc:
             first = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
-            raise CommandError(f"import failed ({first}); restore the safety backup: flrts restore")
+            raise CommandError(f"import failed, nothing was changed: {first}")
         actual = model_counts()
         differ = [
             f"{m}: file {n}, site {actual.get(m)}"
