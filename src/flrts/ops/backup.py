@@ -71,7 +71,7 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
     written: list[Path] = []
     params = dbparams.current()
     try:
-        db_file = folder / name.file("database")
+        db_file = folder / name.file("database", engine=params.engine)
         written.append(db_file)
         bar = Progress("database")
         result = dumpers.dump(params, db_file, level=min(level, 9), progress=bar.advance)
@@ -150,7 +150,8 @@ def manifest_for(path: Path) -> Manifest:
     parsed = parse_name(path)
     if parsed is None:
         raise BackupError(
-            f"{path.name} is not named like a backup (YYYYmmdd_HHMMSS-<site>-database.sql.gz)"
+            f"{path.name} is not named like a backup "
+            "(YYYYmmdd_HHMMSS-<site>-database.sql.gz, SQLite: -database.sqlite3.gz)"
         )
     name, _part = parsed
     manifest_path = path.parent / name.file("manifest")

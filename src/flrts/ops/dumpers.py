@@ -3,8 +3,8 @@
 Each dump also returns the row count of every table *as of the dumped snapshot*, so the manifest
 matches the dump even while the site keeps being written to:
 
-- SQLite: the online backup API copies the database in one step (a read transaction; WAL lets
-  writers go on), counts run on that copy, then `sqlite3 .dump` of the copy.
+- SQLite: a gzipped image of the database (`flrts.ops.sqliteimage`); SQL dumps of SQLite taken
+  by earlier versions (`…-database.sql.gz`) still verify and restore here.
 - MariaDB: `mysqldump --single-transaction`; its snapshot cannot be shared, so rows are counted
   in the dump stream itself (the tuples of each extended INSERT).
 - PostgreSQL: a REPEATABLE READ transaction exports its snapshot; counts run in it and
@@ -118,7 +118,12 @@ def iter_gunzip(path: Path, progress: Callable[[int], None] | None = None) -> An
 
 
 def check_dump(path: Path, engine: str) -> int:
-    """Read the whole dump: gzip intact and the tool's closing line present. Returns the size."""
+    """Read the whole dump: gzip intact and the tool's closing line present (for a SQLite image:
+    its header and length). Returns the size."""
+    from flrts.ops import sqliteimage
+
+    if sqliteimage.is_image(path):
+        return sqliteimage.check(path)
     size, last = 0, b""
     for data in iter_gunzip(path):
         size += len(data)
@@ -184,7 +189,11 @@ def database_counts(params: DbParams) -> tuple[dict[str, int], list[str]]:
 def dump(
     params: DbParams, out: Path, level: int = 6, progress: Callable[[int], None] | None = None
 ) -> DumpResult:
-    dumper = {"sqlite": _dump_sqlite, "mariadb": _dump_mariadb, "postgres": _dump_postgres}
+    if params.engine == "sqlite":
+        from flrts.ops import sqliteimage
+
+        return sqliteimage.dump(params, out, level, progress)
+    dumper = {"mariadb": _dump_mariadb, "postgres": _dump_postgres}
     return dumper[params.engine](params, out, level, progress)
 
 
@@ -231,46 +240,6 @@ def _run_to_gzip(
             raise DumpError(
                 f"{Path(cmd[0]).name} failed (exit {code}): {message[-1] if message else ''}"
             )
-
-
-def _dump_sqlite(
-    params: DbParams, out: Path, level: int, progress: Callable[[int], None] | None
-) -> DumpResult:
-    if not Path(params.name).exists():
-        raise DumpError(f"database file {params.name} does not exist")
-    with tempfile.TemporaryDirectory(prefix=".snapshot-", dir=out.parent) as tmp:
-        snapshot = Path(tmp) / "snapshot.sqlite3"
-        source = sqlite3.connect(params.name, timeout=30)
-        target = sqlite3.connect(snapshot)
-        try:
-            source.backup(target)  # pages=-1: one step, one read transaction = one snapshot
-        finally:
-            target.close()
-            source.close()
-        snap = DbParams("sqlite", str(snapshot))
-        counts, migrations = database_counts(snap)
-        cli = shutil.which("sqlite3")
-        if cli:
-            _run_to_gzip([cli, "-bail", str(snapshot), ".dump"], {}, out, level, progress)
-        else:
-            _python_sqlite_dump(snapshot, out, level, progress)
-    return DumpResult(counts, migrations, "sqlite3 .dump" if cli else "python iterdump")
-
-
-def _python_sqlite_dump(
-    snapshot: Path, out: Path, level: int, progress: Callable[[int], None] | None
-) -> None:
-    conn = sqlite3.connect(snapshot)
-    comp = Compressor(out, level)
-    try:
-        for statement in conn.iterdump():
-            data = (statement + "\n").encode()
-            comp.stdin.write(data)
-            if progress:
-                progress(len(data))
-    finally:
-        comp.close()
-        conn.close()
 
 
 # mysqldump writes each extended INSERT on one line; mariadb-dump (10.x) writes `VALUES` and then
@@ -398,7 +367,12 @@ def _dump_postgres(
 
 def load(params: DbParams, dump_file: Path, progress: Callable[[int], None] | None = None) -> None:
     """Load a dump into an empty database (a new file for SQLite)."""
-    prefix = b""
+    from flrts.ops import sqliteimage
+
+    if sqliteimage.is_image(dump_file):
+        sqliteimage.load(params, dump_file, progress)
+        return
+    prefix = suffix = b""
     with client_env(params) as (args, env):
         if params.engine == "sqlite":
             cli = shutil.which("sqlite3")
@@ -413,9 +387,12 @@ def load(params: DbParams, dump_file: Path, progress: Callable[[int], None] | No
                 tool("mariadb", "mysql"),
                 *args,
                 "--default-character-set=utf8mb4",
-                "--init-command=SET SESSION foreign_key_checks=0, unique_checks=0",
+                # One transaction per table instead of one per INSERT statement (each commit
+                # flushes the redo log): LOCK/UNLOCK TABLES around each table's rows commit it.
+                "--init-command=SET SESSION foreign_key_checks=0, unique_checks=0, autocommit=0",
                 params.name,
             ]
+            suffix = b"\nCOMMIT;\n"
         else:
             cmd = [
                 tool("psql"),
@@ -430,7 +407,7 @@ def load(params: DbParams, dump_file: Path, progress: Callable[[int], None] | No
                 "-d",
                 params.name,
             ]
-        _feed(cmd, env, dump_file, progress, prefix)
+        _feed(cmd, env, dump_file, progress, prefix, suffix)
 
 
 def _feed(
@@ -439,6 +416,7 @@ def _feed(
     dump_file: Path,
     progress: Callable[[int], None] | None,
     prefix: bytes = b"",
+    suffix: bytes = b"",
 ) -> None:
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
@@ -453,6 +431,8 @@ def _feed(
                     proc.stdin.write(prefix)  # type: ignore[union-attr]
                 for data in iter_gunzip(dump_file, progress):
                     proc.stdin.write(data)  # type: ignore[union-attr]
+                if suffix:
+                    proc.stdin.write(suffix)  # type: ignore[union-attr]
             except BrokenPipeError:
                 pass  # the client stopped on an error; its message is reported below
             except BaseException as exc:

@@ -19,7 +19,7 @@ PARTS = {
 _NAME_RE = re.compile(
     r"^(?P<stamp>\d{8}_\d{6})-(?P<slug>.+?)-"
     r"(?P<part>database|files|private-files|site_config_backup|manifest)(?P<enc>-enc)?"
-    r"\.(?:sql\.gz|tar|tgz|json)$"
+    r"\.(?:sql\.gz|sqlite3\.gz|tar|tgz|json)$"
 )
 _PART_KEYS = {
     "database": "database",
@@ -57,8 +57,12 @@ class BackupName:
     def taken_at(self) -> dt.datetime:
         return parse_stamp(self.stamp)
 
-    def file(self, part: str, *, compress: bool = False, encrypted: bool = False) -> str:
+    def file(
+        self, part: str, *, compress: bool = False, encrypted: bool = False, engine: str = ""
+    ) -> str:
         suffix = PARTS[part]
+        if part == "database" and engine == "sqlite":
+            suffix = "database.sqlite3.gz"  # the database image, not SQL (see sqliteimage)
         if compress and suffix.endswith(".tar"):
             suffix = suffix[: -len(".tar")] + ".tgz"
         if encrypted:

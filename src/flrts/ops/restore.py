@@ -1,7 +1,8 @@
 """`flrts restore`: replace this site's database (and files) with a verified backup.
 
-Order matters, so a bad backup never touches the site: verify (checksums, gzip, archives), take
-a safety backup, load into a staging database (SQLite: a new file), and only then swap it in.
+Order matters, so a bad backup never touches the site: verify (checksums, gzip, archives), load
+into a staging database (SQLite: a new file) — a dump that does not load is refused here — then
+take a safety backup of the live site, and only then swap the staging database in.
 After the swap: the files, then migrations (a backup from an older version is brought up to this
 code), then the row counts compared with the manifest.
 """
@@ -144,14 +145,6 @@ def restore(
     db_file = Path(db_file).resolve()
     manifest = preflight(db_file, public_tar, private_tar)
     site = settings.SITE
-    safety = None
-    if safety_backup:
-        try:
-            safety = take_backup(
-                BackupOptions(with_files=bool(public_tar or private_tar), kind="safety")
-            )
-        except BackupError as exc:
-            raise RestoreError(f"could not take the safety backup, nothing restored: {exc}")
     target = dbparams.current()
     staged = dumpers.create_database(target, staging_name(target))
     try:
@@ -162,8 +155,23 @@ def restore(
     except BaseException as exc:
         dumpers.drop_database(staged)
         if isinstance(exc, dumpers.DumpError):
-            raise RestoreError(f"the dump did not load; the site is unchanged: {exc}") from None
+            raise RestoreError(
+                f"refusing to restore: the dump does not load ({exc}); the site is unchanged"
+            ) from None
         raise
+    safety = None
+    if safety_backup:
+        try:
+            safety = take_backup(
+                BackupOptions(with_files=bool(public_tar or private_tar), kind="safety")
+            )
+        except BaseException as exc:
+            dumpers.drop_database(staged)
+            if isinstance(exc, BackupError):
+                raise RestoreError(
+                    f"could not take the safety backup, nothing restored: {exc}"
+                ) from None
+            raise
     swap_in(target, staged)
     report = RestoreReport(manifest, safety, loaded, compare_counts(manifest.row_counts, loaded))
     for tar, kind, folder in (

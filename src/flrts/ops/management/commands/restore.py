@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("db_file", type=Path, help="…-database.sql.gz")
+        parser.add_argument(
+            "db_file", type=Path, help="…-database.sql.gz (SQLite: …-database.sqlite3.gz)"
+        )
         parser.add_argument("--with-public-files", type=Path, metavar="TAR")
         parser.add_argument("--with-private-files", type=Path, metavar="TAR")
         parser.add_argument("--force", action="store_true", help="do not ask for confirmation")
