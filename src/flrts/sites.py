@@ -33,6 +33,7 @@ SECRET_KEYS = frozenset(
         "email_password",
         "metrics_token",
         "s3_secret_key",
+        "backup_s3_secret_key",
         "encryption_key",
         "admin_password",
     }

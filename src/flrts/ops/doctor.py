@@ -73,6 +73,27 @@ def check_llm() -> Check:
     return health._safe("llm", run)
 
 
+def check_offsite() -> Check:
+    """The offsite target answers: the folder is there (mounted), the S3 bucket answers HEAD."""
+    from flrts.ops.offsite import OffsiteError, target_from_config
+
+    def run() -> Check:
+        try:
+            target = target_from_config()
+            if target is None:
+                return Check("offsite", OK, "not configured (skipped)")
+            return Check("offsite", OK, target.check())
+        except OffsiteError as exc:
+            return Check(
+                "offsite",
+                FAIL,
+                str(exc),
+                "correct backup_offsite_dir or the backup_s3_* keys (docs/operations.md)",
+            )
+
+    return health._safe("offsite", run)
+
+
 def run_checks(deep: bool = False) -> list[Check]:
     database = health.check_database()
     checks = [database]
@@ -91,6 +112,7 @@ def run_checks(deep: bool = False) -> list[Check]:
         check_llm(),
         health.check_disk(),
         health.check_backups(verify_latest=True, deep=deep),
+        check_offsite(),
         health.check_config_mode(),
     ]
     return checks

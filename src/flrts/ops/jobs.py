@@ -1,4 +1,4 @@
-"""The scheduled backup: take one, copy it offsite, rotate both folders."""
+"""The scheduled backup: take one, copy it offsite (a folder or an S3 bucket), rotate both."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 
 from flrts.ops.backup import BackupOptions, backup_dir, take_backup
-from flrts.ops.offsite import copy_offsite, target_from_config
+from flrts.ops.offsite import target_from_config
 from flrts.ops.retention import apply_retention, policy_from_config
 
 logger = logging.getLogger("flrts.ops.backup")
@@ -23,7 +23,10 @@ def scheduled_backup() -> str:
     summary = f"backup {manifest.parts['database'].name}; retention removed {len(removed)}"
     target = target_from_config()
     if target is not None:
-        copy_offsite(manifest, target)
-        offsite_removed = apply_retention(target, policy)
-        summary += f"; offsite copy verified, offsite retention removed {len(offsite_removed)}"
+        target.copy(manifest)
+        offsite_removed = target.apply_retention(policy)
+        summary += (
+            f"; offsite copy verified ({target.describe()}), "
+            f"offsite retention removed {len(offsite_removed)}"
+        )
     return summary

@@ -17,7 +17,8 @@ def human(size: float) -> str:
 class Command(BaseCommand):
     help = (
         "Back up the site (Frappe-named files + manifest), or: list | verify FILE | "
-        "prune (apply retention) | offsite FILE (copy a set to the offsite target)."
+        "prune (apply retention) | offsite FILE (copy a set to the offsite folder or S3 bucket "
+        "and verify it there)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -134,14 +135,18 @@ class Command(BaseCommand):
 
     def _offsite(self, path: Path) -> None:
         from flrts.ops.backup import BackupError, manifest_for
-        from flrts.ops.offsite import OffsiteError, copy_offsite, target_from_config
+        from flrts.ops.offsite import OffsiteError, target_from_config
 
         try:
             manifest = manifest_for(path)
             target = target_from_config()
             if target is None:
-                raise CommandError("no offsite target: set backup_offsite_dir in site_config.json")
-            where = copy_offsite(manifest, target)
+                raise CommandError(
+                    "no offsite target: set backup_offsite_dir, or backup_s3_endpoint, "
+                    "backup_s3_bucket, backup_s3_access_key and backup_s3_secret_key "
+                    "in site_config.json"
+                )
+            where = target.copy(manifest)
         except (BackupError, OffsiteError) as exc:
             raise CommandError(str(exc))
         self.stdout.write(f"copied and verified: {where}")
