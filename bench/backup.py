@@ -2,7 +2,7 @@
 
     python bench/backup.py [--tasks 1000000] [--db sqlite|mariadb]
 
-Ours: `flrts backup` (SQLite: online-backup image, gzipped on both cores; MariaDB:
+Ours: `flrts backup` (SQLite: online-backup image, zstd on both cores; MariaDB:
 --single-transaction dump, gzip; a manifest with SHA-256 and row counts) and `flrts restore
 --force` (verify, load into staging, safety backup, swap, migrate). Plain: `sqlite3 .backup` and
 `.restore` (and, for reference, `.dump | gzip` and its load) or `mysqldump | gzip` and its load.
@@ -208,6 +208,7 @@ def main() -> None:
                 "plain_backup_s": round(plain, 2),
                 "plain_mb_per_s": round(mb / plain, 1),
                 "backup_vs_plain": round(ours / plain, 2),
+                "backup_inner_vs_plain": round(manifest["duration_seconds"] / plain, 2),
                 "restore_s": round(restore, 2),
                 "restore_mb_per_s": round(mb / restore, 1),
                 "plain_restore_s": round(plain_restore, 2),

@@ -22,7 +22,7 @@ def test_backup_set_is_frappe_named_with_a_manifest(isolated_backups: Path, sett
     slug = settings.SITE.name.replace(".", "_")
     suffixes = sorted(n.split(f"-{slug}-", 1)[1] for n in names)
     assert suffixes == [
-        "database.sqlite3.gz" if connection.vendor == "sqlite" else "database.sql.gz",
+        "database.sqlite3.zst" if connection.vendor == "sqlite" else "database.sql.gz",
         "files.tgz",
         "manifest.json",
         "private-files.tgz",

@@ -38,6 +38,22 @@ def copy_set(site: Path, dest: Path) -> dict[str, Path]:
     return out
 
 
+def unpack(path: Path) -> bytes:
+    """The database part's content (a SQLite image is zstd, SQL dumps gzip)."""
+    import zstandard
+
+    raw = path.read_bytes()
+    if path.suffix == ".zst":
+        return zstandard.ZstdDecompressor().decompressobj().decompress(raw)
+    return gzip.decompress(raw)
+
+
+def pack(path: Path, data: bytes) -> None:
+    import zstandard
+
+    path.write_bytes(zstandard.compress(data) if path.suffix == ".zst" else gzip.compress(data))
+
+
 def rewrite_manifest(parts: dict[str, Path], key: str) -> None:
     """As if the backup had been written damaged: the manifest matches the damaged file."""
     from flrts.ops.manifest import sha256_file
@@ -69,21 +85,21 @@ def missing_private_files(parts: dict[str, Path]) -> None:
 
 
 def dump_without_trailer(parts: dict[str, Path]) -> None:
-    text = gzip.decompress(parts["database"].read_bytes())
-    parts["database"].write_bytes(gzip.compress(text[: len(text) * 2 // 3]))
+    text = unpack(parts["database"])
+    pack(parts["database"], text[: len(text) * 2 // 3])
     rewrite_manifest(parts, "database")
 
 
 def broken_sqlite_page(parts: dict[str, Path]) -> None:
     """A well-formed gzip of the right length whose second page is not a b-tree page: only
     loading the image (quick_check) finds it. (Other databases: the SQL does not run.)"""
-    data = bytearray(gzip.decompress(parts["database"].read_bytes()))
+    data = bytearray(unpack(parts["database"]))
     if DB == "sqlite":
         page_size = int.from_bytes(data[16:18], "big")
         data[page_size] = 0x00  # b-tree page types are 2, 5, 10, 13
     else:
         data = data.replace(b"CREATE TABLE", b"CREATE TABLX", 1)
-    parts["database"].write_bytes(gzip.compress(bytes(data)))
+    pack(parts["database"], bytes(data))
     rewrite_manifest(parts, "database")
 
 
@@ -95,7 +111,10 @@ def truncated_tar(parts: dict[str, Path]) -> None:
 
 CASES: list[tuple[Callable[[dict[str, Path]], None], str]] = [
     (truncate, "(truncated?)"),
-    (truncate_with_matching_manifest, "is truncated (the gzip stream ends early)"),
+    (
+        truncate_with_matching_manifest,
+        "(the zstd frame ends early)" if DB == "sqlite" else "(the gzip stream ends early)",
+    ),
     (flip_byte, "checksum mismatch"),
     (missing_private_files, "missing part"),
     (
@@ -154,7 +173,7 @@ def test_restore_without_manifest_or_confirmation_is_refused(
     )
     assert result.returncode != 0 and "cannot verify this backup" in result.stderr
 
-    good = sorted((site / "private" / "backups").glob("*-database.*gz"))[0]
+    good = sorted((site / "private" / "backups").glob("*-database.*"))[0]
     result = flrts(sites, "--site", site.name, "restore", str(good), check=False)
     assert result.returncode != 0 and "pass --force" in result.stderr
     assert "REPLACES ALL DATA" in result.stdout
@@ -162,7 +181,7 @@ def test_restore_without_manifest_or_confirmation_is_refused(
 
 def test_verify_accepts_a_good_backup_and_lists_it(bench: tuple[Path, Path]) -> None:
     sites, site = bench
-    good = sorted((site / "private" / "backups").glob("*-database.*gz"))[0]
+    good = sorted((site / "private" / "backups").glob("*-database.*"))[0]
     out = flrts(sites, "--site", site.name, "backup", "verify", str(good)).stdout
     assert "OK:" in out and "loaded into a scratch database" in out
     listing = json.loads(flrts(sites, "--site", site.name, "backup", "list", "--json").stdout)
@@ -182,11 +201,11 @@ def test_sqlite_sql_dump_from_earlier_versions_still_restores(
     sites, site = bench
     parts = copy_set(site, tmp_path / "set")
     image = tmp_path / "image.sqlite3"
-    image.write_bytes(gzip.decompress(parts["database"].read_bytes()))
+    image.write_bytes(unpack(parts["database"]))
     conn = sqlite3.connect(image)
     sql = "\n".join(conn.iterdump()).encode()
     conn.close()
-    old = parts["database"].with_name(parts["database"].name.replace(".sqlite3.gz", ".sql.gz"))
+    old = parts["database"].with_name(parts["database"].name.replace(".sqlite3.zst", ".sql.gz"))
     old.write_bytes(gzip.compress(sql + b"\n"))
     parts["database"].unlink()
     data = json.loads(parts["manifest"].read_text())

@@ -67,9 +67,9 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     name = _free_name(folder, site_slug(site.name), now)
     now = name.taken_at  # a bumped name keeps its manifest's time equal to the name's
-    level = options.gzip_level or site.get_int("backup_gzip_level", 6, minimum=1)
-    written: list[Path] = []
     params = dbparams.current()
+    level = options.gzip_level or site.get_int("backup_gzip_level", 6, minimum=1)  # SQL dumps
+    written: list[Path] = []
     try:
         db_file = folder / name.file("database", engine=params.engine)
         written.append(db_file)
@@ -151,7 +151,7 @@ def manifest_for(path: Path) -> Manifest:
     if parsed is None:
         raise BackupError(
             f"{path.name} is not named like a backup "
-            "(YYYYmmdd_HHMMSS-<site>-database.sql.gz, SQLite: -database.sqlite3.gz)"
+            "(YYYYmmdd_HHMMSS-<site>-database.sql.gz, SQLite: -database.sqlite3.zst)"
         )
     name, _part = parsed
     manifest_path = path.parent / name.file("manifest")

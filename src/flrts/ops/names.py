@@ -19,7 +19,7 @@ PARTS = {
 _NAME_RE = re.compile(
     r"^(?P<stamp>\d{8}_\d{6})-(?P<slug>.+?)-"
     r"(?P<part>database|files|private-files|site_config_backup|manifest)(?P<enc>-enc)?"
-    r"\.(?:sql\.gz|sqlite3\.gz|tar|tgz|json)$"
+    r"\.(?:sql\.gz|sqlite3\.zst|tar|tgz|json)$"
 )
 _PART_KEYS = {
     "database": "database",
@@ -62,7 +62,7 @@ class BackupName:
     ) -> str:
         suffix = PARTS[part]
         if part == "database" and engine == "sqlite":
-            suffix = "database.sqlite3.gz"  # the database image, not SQL (see sqliteimage)
+            suffix = "database.sqlite3.zst"  # the database image, not SQL (see sqliteimage)
         if compress and suffix.endswith(".tar"):
             suffix = suffix[: -len(".tar")] + ".tgz"
         if encrypted:

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "db_file", type=Path, help="…-database.sql.gz (SQLite: …-database.sqlite3.gz)"
+            "db_file", type=Path, help="…-database.sql.gz (SQLite: …-database.sqlite3.zst)"
         )
         parser.add_argument("--with-public-files", type=Path, metavar="TAR")
         parser.add_argument("--with-private-files", type=Path, metavar="TAR")
