@@ -135,7 +135,8 @@ def render_units(bind: str, workers: int, user: str, workdir: Path) -> dict[str,
         after="",
         type="notify" if False else "simple",
         exec_start=(
-            f"{python} -m gunicorn flrts.wsgi:application --bind {bind} --workers {workers} "
+            f"{python} -m gunicorn flrts.wsgi:application --config python:flrts.ops.gunicorn_conf "
+            f"--bind {bind} --workers {workers} "
             f"--graceful-timeout 30 --pid {pid_file()} --access-logfile -"
         ),
         extra="ExecReload=/bin/kill -HUP $MAINPID\n",

@@ -30,6 +30,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "flrts.wsgi:application",
+                "--config",  # on_starting empties the /metrics snapshot folder
+                "python:flrts.ops.gunicorn_conf",
                 "--bind",
                 opts["bind"],
                 "--workers",
