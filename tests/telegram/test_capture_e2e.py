@@ -295,3 +295,22 @@ def test_processing_error_is_recorded_and_apologised(bot: Any, team: Any, monkey
     assert row.status == "failed" and "hunter22" not in row.error
     assert ErrorLog.objects.exists()
     assert "something went wrong" in bot.last_text(JOEL)
+
+
+def test_the_scheduler_closes_untouched_expired_proposals(bot: Any, team: Any) -> None:
+    from flrts.capture.conversation import expire_stale
+    from flrts.jobs import registry
+
+    assert "flrts.capture.conversation.expire_stale" in registry.scheduler_events()["all"]
+    bot.say(JOEL, "Colin check pump at Big Sky")
+    taylor = team.taylor.telegram_user_id
+    bot.say(taylor, "check the fence at Viper")
+    Proposal.objects.filter(user__telegram_user_id=JOEL).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert expire_stale() == 1
+    states = dict(Proposal.objects.values_list("user__telegram_user_id", "state"))
+    assert states == {JOEL: ProposalState.EXPIRED, taylor: ProposalState.PENDING}
+    log = ParserLog.objects.get(pk=Proposal.objects.get(state=ProposalState.EXPIRED).parser_log_id)
+    assert log.user_accepted == "Rejected"
+    assert expire_stale() == 0
