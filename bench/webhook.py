@@ -1,13 +1,13 @@
 """Load the Telegram webhook over loopback, with the fake Bot API receiving the cards.
 
     python bench/webhook.py [--db sqlite|mariadb] [--redis] [--updates 1000]
-        [--concurrency 16] [--web-workers 4] [--job-workers 2] [--nice 10] [--batch 10]
+        [--concurrency 16] [--web-workers 2] [--job-workers 1] [--nice 19] [--batch 10]
         [--sustained-rate 300] [--sustained-seconds 10] [--paced-rate 20] [--paced-seconds 10]
 
 Serves a throw-away site with gunicorn on 127.0.0.1 (`--redis`: the queue on Redis/RQ with
 Redis wake-ups), starts update workers (`flrts telegram work`, claiming the stored updates in
-batches; `--nice` lowers their priority so acknowledgements win the CPU) and an in-process
-FakeTelegram that timestamps every sendMessage.
+batches; `--nice`, default 19 as the product's `telegram_worker_nice`, lowers their priority so
+acknowledgements win the CPU) and an in-process FakeTelegram that timestamps every sendMessage.
 A separate sender process POSTs text updates (one sender per chat, offline parser) over
 `--concurrency` connections (Telegram opens up to `max_connections`, 40 by default):
 
@@ -193,9 +193,9 @@ def main() -> None:
     parser.add_argument("--redis", action="store_true", help="queue on Redis (RQ)")
     parser.add_argument("--updates", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--web-workers", type=int, default=4)
-    parser.add_argument("--job-workers", type=int, default=2, help="update workers")
-    parser.add_argument("--nice", type=int, default=10, help="niceness of the update workers")
+    parser.add_argument("--web-workers", type=int, default=2, help="as `flrts start`")
+    parser.add_argument("--job-workers", type=int, default=1, help="update workers, as start")
+    parser.add_argument("--nice", type=int, default=19, help="niceness of the update workers")
     parser.add_argument("--batch", type=int, default=10, help="updates claimed at a time")
     parser.add_argument("--sustained-rate", type=float, default=300.0, help="updates/s")
     parser.add_argument("--sustained-seconds", type=float, default=10.0)

@@ -234,3 +234,29 @@ def test_two_workers_never_share_an_update_or_a_chat(
     for chat in chats:
         order = [pk for c, pk in seen if c == chat]
         assert order == sorted(order), f"chat {chat} out of order"
+
+
+def test_the_update_loop_runs_at_lower_priority_in_its_own_thread(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """Acknowledging Telegram wins the CPU: only the loop's thread is lowered, by the config."""
+    import os
+
+    from flrts.telegram import worker
+
+    seen: list[int] = []
+
+    def fake_run(**kwargs: Any) -> int:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return 3
+
+    monkeypatch.setattr(worker, "run", fake_run)
+    here = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    monkeypatch.setitem(settings.SITE.config, "telegram_worker_nice", 4)
+    loop = worker.UpdateWorkerThread(burst=True)
+    loop.start()
+    loop.join(10)
+    assert seen == [min(19, here + 4)] and loop.processed == 3 and loop.error is None
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here
+    monkeypatch.delitem(settings.SITE.config, "telegram_worker_nice")
+    assert worker.UpdateWorkerThread().nice == worker.DEFAULT_NICE == 19

@@ -17,10 +17,11 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection
 from django.db.models import Field
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -34,6 +35,7 @@ from flrts.telegram.types import update_kind
 log = logging.getLogger("flrts.telegram")
 
 SECRET_HEADER = "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"
+_SQLITE_LOCK_WAIT_SECONDS = 20.0  # as the connection's own `timeout` (settings.py)
 
 # Update kinds the bot acts on; everything else is stored as ignored.
 HANDLED_KINDS = frozenset({"message", "callback_query", "my_chat_member"})
@@ -99,11 +101,36 @@ def _insert_sql() -> str:
     return sql + f" ON CONFLICT ({quote('update_id')}) DO NOTHING RETURNING {quote('id')}"
 
 
+def _execute_sqlite(cursor: Any, sql: str, params: list[Any]) -> Any:
+    """Execute one write on SQLite, waiting for the write lock in 0.5 ms steps.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, 25… ms between tries, so a webhook
+    that meets a worker's short transaction waits up to twice as long as the lock is held; the
+    acknowledgement is what Telegram waits for, so it polls finely instead (same overall limit).
+    Returns the statement's first row (RETURNING)."""
+    deadline = time.monotonic() + _SQLITE_LOCK_WAIT_SECONDS
+    cursor.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchone()
+            except OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.0005)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_LOCK_WAIT_SECONDS * 1000)}")
+
+
 def _insert(row: TelegramUpdate) -> int | None:
     """Insert `row`; its new id, or None when the `update_id` was stored before."""
     fields = [cast(Field, TelegramUpdate._meta.get_field(name)) for name in _COLUMNS]
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            found = _execute_sqlite(cursor, _insert_sql(), params)
+            return int(found[0]) if found else None
         if connection.vendor == "mysql":
             try:
                 cursor.execute(_insert_sql(), params)

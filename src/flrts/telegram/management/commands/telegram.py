@@ -42,7 +42,12 @@ class Command(BaseCommand):
         work.add_argument("--batch", type=int, default=10, help="updates claimed at a time")
         work.add_argument("--idle", type=float, default=0.05, help="seconds between idle polls")
         work.add_argument("--burst", action="store_true", help="exit when nothing is waiting")
-        work.add_argument("--nice", type=int, default=0, help="lower this process's priority")
+        work.add_argument(
+            "--nice",
+            type=int,
+            default=None,
+            help="lower the processing priority by N (default: telegram_worker_nice, 19)",
+        )
 
     def handle(self, *args: Any, action: str, **opts: Any) -> None:
         if action == "work":  # no token needed: without one, answers go to the outbox
@@ -137,33 +142,30 @@ class Command(BaseCommand):
         self.stdout.write(f"Stored {total} update(s).")
 
     def _work(self, **opts: Any) -> None:
-        import os
-
         from flrts.telegram import worker
 
         if not 1 <= opts["batch"] <= 500:
             raise CommandError("--batch must be between 1 and 500")
         if opts["idle"] < 0:
             raise CommandError("--idle must be zero or more")
-        if not 0 <= opts["nice"] <= 19:
+        if opts["nice"] is not None and not 0 <= opts["nice"] <= 19:
             raise CommandError("--nice must be between 0 and 19")
-        if opts["nice"]:
-            # Acknowledging Telegram quickly matters more than processing: on a shared host the
-            # web workers should win the CPU.
-            os.nice(opts["nice"])
-        stop = {"now": False}
+        # The loop runs in a thread at its own (lower) priority; this one waits for signals.
+        loop = worker.UpdateWorkerThread(
+            batch=opts["batch"], idle=opts["idle"], nice=opts["nice"], burst=opts["burst"]
+        )
 
         def on_signal(signum: int, frame: Any) -> None:
-            if stop["now"]:
+            if loop.stopped.is_set():
                 raise SystemExit(1)
-            stop["now"] = True
+            loop.stop()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        done = worker.run(
-            batch=opts["batch"],
-            idle=opts["idle"],
-            burst=opts["burst"],
-            should_stop=lambda: stop["now"],
-        )
+        loop.start()
+        while loop.is_alive():
+            loop.join(0.2)
+        if loop.error is not None:
+            raise CommandError(f"the update loop stopped: {type(loop.error).__name__}")
+        done = loop.processed
         self.stdout.write(f"Processed {done} update(s).")
