@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -135,3 +136,40 @@ def test_rate_limited_send_is_retried(bot: Any) -> None:
     bot.say(1001, "/help")
     assert "/newtask" in bot.last_text(1001)
     assert [c.status for c in bot.fake.calls("sendMessage")] == [429, 200]
+
+
+def test_sqlite_webhook_waits_for_the_write_lock_and_stores(bot: Any) -> None:
+    """Another writer holds SQLite's lock for a moment: the update is acknowledged after it
+    lets go (the fine polling), stored once, and the connection's busy timeout is restored."""
+    import sqlite3
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's single write lock")
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result: dict[str, Any] = {}
+
+        def deliver() -> None:
+            started = time.monotonic()
+            result["status"] = bot.send(tu.command(1001, "help"))
+            result["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=deliver)
+        thread.start()
+        time.sleep(0.3)
+        assert "status" not in result  # still waiting for the lock
+        holder.execute("COMMIT")
+        thread.join(20)
+    finally:
+        holder.close()
+    assert result["status"] == 200 and 0.3 <= result["seconds"] < 5
+    assert TelegramUpdate.objects.count() == 1
+    from flrts.telegram.webhook import store_update
+
+    assert store_update(tu.command(1001, "help"), enqueue=False) is not None  # in this thread
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA busy_timeout").fetchone()[0] == 20000
