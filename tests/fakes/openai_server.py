@@ -23,10 +23,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from tests.fakes.local import LocalServer, QuietServer
 
 
 @dataclass
@@ -202,17 +204,8 @@ def unknown_wire(**overrides: Any) -> dict[str, Any]:
 # --- the server -------------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # a handler still sleeping on a delay must not hold up stop()
-    fake: FakeOpenAIServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # clients that time out and hang up are expected here, not errors
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -279,7 +272,7 @@ def _record(method: str, path: str, headers: dict[str, str], body: bytes) -> Rec
     return request
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(LocalServer):
     """Start with `start()` or `with`; `base_url` ends in /v1 like the real API."""
 
     def __init__(self, responder: Responder | None = None, *, transcript: str = "") -> None:
@@ -290,8 +283,7 @@ class FakeOpenAIServer:
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._count = 0
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(_Handler)
 
     # scripting
     def queue(self, *replies: Reply) -> None:
@@ -323,34 +315,11 @@ class FakeOpenAIServer:
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    # lifecycle
-    def start(self) -> FakeOpenAIServer:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+        return f"{self.origin}/v1"
 
     def stop(self) -> None:
         self._stopping.set()  # releases handlers sleeping on a delay
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().stop()
 
 
 @pytest.fixture

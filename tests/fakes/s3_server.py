@@ -35,12 +35,14 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
 import pytest
+
+from tests.fakes.local import LocalServer, QuietServer
 
 ACCESS_KEY = "FAKEACCESSKEY0001"
 SECRET_KEY = "fake/Secret+Key0001wJalrXUtnFEMI"
@@ -93,7 +95,7 @@ class _State:
     corrupt: list[str] = field(default_factory=list)
 
 
-class FakeS3:
+class FakeS3(LocalServer):
     def __init__(
         self,
         *,
@@ -112,8 +114,7 @@ class FakeS3:
         self.requests: list[Recorded] = []
         self._state = _State(buckets={bucket: {}})
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
+        super().__init__(_Handler)
 
     # test hooks
 
@@ -153,34 +154,7 @@ class FakeS3:
 
     @property
     def endpoint(self) -> str:
-        assert self._server is not None, "server not started"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    # lifecycle
-
-    def start(self) -> FakeS3:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.fake = self
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-
-    def __enter__(self) -> FakeS3:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.origin
 
     # the protocol
 
@@ -400,17 +374,8 @@ def _error_xml(failure: S3Failure, path: str) -> bytes:
     ).encode()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: FakeS3
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client hanging up mid-request is not the test's business
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
