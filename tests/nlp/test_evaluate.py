@@ -15,7 +15,14 @@ from flrts.nlp.evaluate import (
     same_moment,
     same_recurrence,
 )
-from flrts.nlp.types import Intent, ListItemSpec, ParseContext, ParseResult, QueryFilters
+from flrts.nlp.types import (
+    Intent,
+    ListItemSpec,
+    ParseContext,
+    ParseResult,
+    QueryFilters,
+    SubTaskSpec,
+)
 from tests.nlp.conftest import DATA, JOEL
 
 CASE = {"id": "x", "text": "t", "sender": JOEL, "now": "2026-03-04T09:15:00-05:00", "expect": {}}
@@ -70,6 +77,35 @@ def test_subject_and_task_ref_rules(nlp_context: ParseContext) -> None:
     named = ParseResult(task_ref="TASK-2026-00042")
     assert field_matches("task_ref", "task-2026-00042", named, CASE, nlp_context)
     assert not field_matches("task_ref", "TASK-2026-00043", named, CASE, nlp_context)
+
+
+def test_subtasks_compare_in_order_with_their_assignees(nlp_context: ParseContext) -> None:
+    result = ParseResult(
+        subtasks=[
+            SubTaskSpec(subject="Drain the tank"),
+            SubTaskSpec(subject="Replace  the filter.", assignee=JOEL),
+        ]
+    )
+    mine = {"subject": "replace the filter", "assignee": "me"}
+    assert field_matches("subtasks", ["drain the tank", mine], result, CASE, nlp_context)
+    named = {"subject": "Replace the filter", "assignee": JOEL}
+    assert field_matches("subtasks", ["Drain the tank", named], result, CASE, nlp_context)
+    # a plain subject means the sub-task has no assignee of its own
+    assert not field_matches(
+        "subtasks", ["Drain the tank", "Replace the filter"], result, CASE, nlp_context
+    )
+    assert not field_matches("subtasks", [mine, "Drain the tank"], result, CASE, nlp_context)
+    assert not field_matches("subtasks", ["Drain the tank"], result, CASE, nlp_context)
+    assert not field_matches("subtasks", [], result, CASE, nlp_context)
+    assert field_matches("subtasks", [], ParseResult(), CASE, nlp_context)
+
+
+def test_subtasks_prediction_lists_subject_and_assignee() -> None:
+    case = {**CASE, "expect": {"intent": "create_task", "subtasks": ["Drain the tank"]}}
+    result = ParseResult(intent=Intent.CREATE_TASK, subtasks=[SubTaskSpec(subject="Drain it")])
+    assert prediction(case, result)["result"]["subtasks"] == [
+        {"subject": "Drain it", "assignee": None}
+    ]
 
 
 def test_list_names_ignore_case_and_a_trailing_list(nlp_context: ParseContext) -> None:

@@ -143,6 +143,36 @@ def test_task_with_subtasks_is_created_with_its_children(bot: Any, team: Any) ->
     assert "Check oil" in bot.last_text(JOEL)
 
 
+def test_typed_checklist_shows_sub_tasks_and_creates_children(bot: Any, team: Any) -> None:
+    bot.say(
+        JOEL,
+        "Colin service the compressor at Big Sky tomorrow: drain the tank, "
+        "Taylor: replace the filter and test the relief valve",
+    )
+    card = bot.last_card(JOEL)["text"]
+    for expected in (
+        "Service the compressor at Big Sky",
+        "Sub-tasks",
+        "• Drain the tank",
+        "• Replace the filter (Taylor Smith)",
+        "• Test the relief valve",
+    ):
+        assert expected in card, card
+    assert bot.confirm_last_card(JOEL) == 200
+    parent = Task.objects.get(parent_task__isnull=True)
+    assert (parent.subject, parent.assigned_to) == ("Service the compressor at Big Sky", team.colin)
+    children = {c.subject: c for c in parent.subtasks.all()}
+    assert {s: c.assigned_to for s, c in children.items()} == {
+        "Drain the tank": team.colin,
+        "Replace the filter": team.taylor,
+        "Test the relief valve": team.colin,
+    }
+    assert {(c.site, c.exp_end_date) for c in children.values()} == {
+        (parent.site, parent.exp_end_date)
+    }
+    assert parent.is_group and "Test the relief valve" in bot.last_text(JOEL)
+
+
 def test_correct_twice_then_confirm(bot: Any, team: Any) -> None:
     bot.say(JOEL, "Colin check pump at Big Sky tomorrow 2pm")
     bot.say(JOEL, "no, it's for Taylor and it's urgent")

@@ -21,6 +21,9 @@ Comparison rules, per `expect` key (a field counts only in the cases that specif
 - list: equal, case-insensitive, a trailing " list" ignored. items: item names, order-free,
   case-insensitive, without quantity or unit.
 - subject_contains: every word appears in the subject (case-insensitive).
+- subtasks: the sub-tasks in order, none more or less. An entry is a subject (then the sub-task
+  has no assignee of its own) or {"subject", "assignee"} ("me" = the sender); subjects compare
+  case-insensitively, spaces collapsed, trailing punctuation ignored. [] needs no sub-tasks.
 - task_ref: a task name (TASK-2026-00042) must be equal; otherwise every expected word must appear.
 - clarify: true when the parser asked a question, false when it did not.
 Extensions used by the FLRTS corpus (documented in docs/nlp.md):
@@ -70,6 +73,7 @@ FIELD_ORDER = (
     "items",
     "subject_contains",
     "subject_not_contains",
+    "subtasks",
     "task_ref",
     "status",
     "clarify",
@@ -208,6 +212,8 @@ def _got(field: str, result: ParseResult, sender: str) -> Any:
         return [item.name for item in result.items]
     if field in ("subject_contains", "subject"):
         return result.subject
+    if field == "subtasks":
+        return [{"subject": s.subject, "assignee": s.assignee} for s in result.subtasks]
     if field == "task_ref":
         return result.task_ref
     if field == "status":
@@ -215,6 +221,16 @@ def _got(field: str, result: ParseResult, sender: str) -> Any:
     if field == "clarify":
         return bool(result.clarify)
     return None
+
+
+def _subtask(entry: Any, sender: str) -> tuple[str, str | None]:
+    """(normalised subject, assignee) of an expected or produced sub-task."""
+    if isinstance(entry, str):
+        subject, assignee = entry, None
+    else:
+        subject, assignee = str(entry.get("subject") or ""), entry.get("assignee")
+    norm = " ".join(subject.lower().split()).rstrip(" .;,!")
+    return norm, sender if assignee == "me" else assignee
 
 
 def field_matches(
@@ -248,6 +264,9 @@ def field_matches(
     if field == "subject_not_contains":
         dumped = result.model_dump_json().lower()
         return not any(str(word).lower() in dumped for word in expected)
+    if field == "subtasks":
+        want = [_subtask(entry, case["sender"]) for entry in expected or []]
+        return want == [_subtask(entry, case["sender"]) for entry in got]
     if field == "task_ref":
         if expected is None or got is None:
             return expected == got

@@ -22,6 +22,7 @@ from flrts.nlp.offline.recurrence import Recurrence, extract_recurrence, first_o
 from flrts.nlp.offline.report import find_readings, report_details
 from flrts.nlp.offline.safety import looks_like_injection
 from flrts.nlp.offline.subject import clean_subject, is_vague, task_reference
+from flrts.nlp.offline.subtasks import find_checklist, read_subtasks
 from flrts.nlp.offline.text import SpanSet, lower_same_length
 from flrts.nlp.offline.when import When, extract_when
 from flrts.nlp.offline.zones import ZoneHint, zone
@@ -99,7 +100,16 @@ class OfflineParser:
                 context.pending, text, sender, matches, when, recurrence, priority, idx, self.name
             )
 
-        addressed = find_assignee(text, matches, sender, Intent.CREATE_TASK)
+        timing = SpanSet([*when.spans, *priority_spans, *(recurrence.spans if recurrence else [])])
+        checklist = find_checklist(text, matches, timing)
+        # a checklist's items name their own people: the parent's assignee is found without them
+        people_text, people_matches, intent_low = text, matches, low
+        if checklist is not None:
+            people_text = checklist.blank(text)
+            people_matches = [m for m in matches if not checklist.inside(m.start, m.end)]
+            if checklist.marker is not None:  # "checklist:" does not make it a list message
+                intent_low = SpanSet([checklist.marker]).remove_from(low)
+        addressed = find_assignee(people_text, people_matches, sender, Intent.CREATE_TASK)
         cues = Cues(
             has_person=any(m.kind == "person" for m in matches),
             has_site=any(m.kind == "site" for m in matches),
@@ -111,7 +121,9 @@ class OfflineParser:
             or addressed.unknown is not None,
             word_count=len(text.split()),
         )
-        intent, confidence, why = classify(low, cues)
+        intent, confidence, why = classify(intent_low, cues)
+        if intent != Intent.CREATE_TASK:  # lists, reports, reminders never get sub-tasks
+            checklist, people_text, people_matches = None, text, matches
         result = ParseResult(intent=intent, parser=self.name)
         notes: list[str] = []
         claimed = SpanSet()
@@ -135,7 +147,7 @@ class OfflineParser:
                 notes.append(f'"{found.via}" read as {found.key}')
                 confidence -= 0.05
 
-        who = find_assignee(text, matches, sender, intent)
+        who = find_assignee(people_text, people_matches, sender, intent)
         if who.span:
             claimed.add(*who.span)
         if who.fuzzy_via and who.person:
@@ -187,6 +199,19 @@ class OfflineParser:
 
         # create_task / create_reminder
         result.assignee = who.person
+        if checklist is not None:
+            subs = read_subtasks(text, checklist, matches, timing, sender)
+            result.subtasks = subs.specs
+            for s, e in checklist.region:
+                claimed.add(s, e)
+            count = len(subs.specs)
+            if count:
+                notes.append(f"{count} sub-task{'s' if count != 1 else ''} from the checklist")
+            if subs.dropped:
+                notes.append(f"only the first {count} sub-tasks were kept")
+            for typed, pid in subs.fuzzy:
+                notes.append(f'"{typed}" read as {idx.names.get(pid, pid)}')
+                confidence -= 0.05
         subject = clean_subject(text, claimed)
         result.subject = None if is_vague(subject) else subject
         if intent == Intent.CREATE_REMINDER:
