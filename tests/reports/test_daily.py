@@ -262,3 +262,30 @@ def test_a_failed_email_does_not_repost_to_telegram_on_retry(
     report = DailyReport.objects.get(pk=report.pk)
     assert send(report) == ["email to 2"]  # the retry sends only what is missing
     assert len(bot_config.documents(chat_id=-100123)) == 1 and len(mail.outbox) == 1
+
+
+def test_pdf_text_in_any_script_with_dejavu_and_latin1_without(tmp_path: Any) -> None:
+    """With DejaVu Sans (Debian's fonts-dejavu-core) names come out as written; without it,
+    Latin-1 with transliteration. An emoji is "?" either way, and never an error."""
+    import os
+
+    from flrts.reports.pdf import html_to_pdf, unicode_font_dir
+
+    html = "<h1>Łukasz Zieliński, Ольга</h1><p>Pressure ≥ 40 psi — “ok” 🚧</p>"
+
+    def text_of(content: bytes) -> str:
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+
+    plain = text_of(html_to_pdf(html, title="t", font_dir=None)[0])
+    assert "ukasz Zielinski" in plain and 'Pressure >= 40 psi - "ok" ?' in plain
+
+    assert unicode_font_dir(str(tmp_path)) is None  # a folder without the fonts: Helvetica
+    folder = unicode_font_dir()
+    if folder is None:
+        if os.environ.get("FLRTS_REQUIRE_SERVICES"):
+            pytest.fail("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
+        pytest.skip("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
+    assert unicode_font_dir(str(folder)) == folder
+    unicode = text_of(html_to_pdf(html, title="t", font_dir=folder)[0])
+    assert "Łukasz Zieliński, Ольга" in unicode
+    assert "Pressure ≥ 40 psi — “ok” ?" in unicode

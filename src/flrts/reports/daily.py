@@ -268,7 +268,7 @@ def _path_for(day: dt.date) -> str:
 def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None = None) -> Any:
     """Build (or rebuild) the report of `day` (default: today in the site's zone)."""
     from flrts.reports.models import DailyReport
-    from flrts.reports.pdf import html_to_pdf
+    from flrts.reports.pdf import html_to_pdf, unicode_font_dir
 
     day = day or site_today()
     started = time.perf_counter()
@@ -278,6 +278,7 @@ def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None
         html,
         title=f"FLRTS daily report {day.isoformat()}",
         footer=f"FLRTS daily report {day.isoformat()} ({data.tz_name})",
+        font_dir=unicode_font_dir(settings.SITE.get("report_font_dir")),
     )
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():

@@ -10,16 +10,22 @@ Why not fpdf2's own `write_html` or xhtml2pdf: for 1,000 field reports they took
 (their line breaking re-measures the line for every character); wrapping words here with a
 width cache draws the same in well under a second. Measurements are in docs/reports.md.
 
-Text is drawn with the PDF core font Helvetica, which covers Latin-1: other characters are
-transliterated (“quotes”, dashes, …) or shown as "?", so a PDF never fails on an emoji.
+Text is drawn with DejaVu Sans when its TrueType files are on the host (Debian's
+`fonts-dejavu-core`, or the folder in `report_font_dir`): names and notes in any European,
+Cyrillic or Greek script come out as written. Without it, the PDF core font Helvetica, which
+covers Latin-1: other characters are transliterated (“quotes”, dashes, …). Either way a
+character the font lacks (an emoji) is shown as "?", so a PDF never fails on one.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
+from pathlib import Path
 
 from fpdf import FPDF
 
@@ -64,6 +70,42 @@ def latin1(text: str) -> str:
         )
         out.append(base if base and all(ord(c) < 256 for c in base) else "?")
     return "".join(out)
+
+
+# DejaVu Sans, regular and bold (the styles the reports use), where Debian installs it.
+UNICODE_FONT = "DejaVuSans"
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+DEFAULT_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+
+
+def unicode_font_dir(configured: str | None = None) -> Path | None:
+    """The folder holding DejaVu Sans regular and bold, or None (then Helvetica, Latin-1)."""
+    for folder in [configured] if configured else DEFAULT_FONT_DIRS:
+        path = Path(folder)
+        if all((path / name).is_file() for name in _FONT_FILES.values()):
+            return path
+    return None
+
+
+@cache
+def _covered(folder: str) -> frozenset[int]:
+    """The code points DejaVu Sans (regular) has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(Path(folder) / _FONT_FILES[""]), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def in_font(folder: Path) -> Callable[[str], str]:
+    """A text filter for DejaVu Sans: typographic punctuation kept, what it lacks as "?"."""
+    covered = _covered(str(folder))
+
+    def text(value: str) -> str:
+        if all(ord(c) in covered or c in "\n\t" for c in value):
+            return value
+        return "".join(c if ord(c) in covered or c in "\n\t" else "?" for c in value)
+
+    return text
 
 
 # -- the HTML subset as blocks ---------------------------------------------------------------
@@ -225,21 +267,29 @@ CELL_PAD = 1.2
 
 class _Document(FPDF):
     footer_text = ""
+    family = FONT
 
     def footer(self) -> None:
         self.set_y(-10)
-        self.set_font(FONT, "", 7)
+        self.set_font(self.family, "", 7)
         self.set_text_color(120)
-        self.cell(0, 4, latin1(self.footer_text), align="L")
+        self.cell(0, 4, self.footer_text, align="L")
         self.cell(0, 4, f"Page {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0)
 
 
 class Renderer:
-    def __init__(self, title: str, footer: str = "") -> None:
+    def __init__(self, title: str, footer: str = "", font_dir: Path | None = None) -> None:
         pdf = _Document(orientation="P", unit="mm", format="A4")
-        pdf.footer_text = footer
-        pdf.set_title(latin1(title))
+        self.text: Callable[[str], str] = latin1
+        if font_dir is not None:
+            for style, name in _FONT_FILES.items():
+                pdf.add_font(UNICODE_FONT, style, str(font_dir / name))
+            pdf.family = UNICODE_FONT
+            self.text = in_font(font_dir)
+        self.family = pdf.family
+        pdf.footer_text = self.text(footer)
+        pdf.set_title(self.text(title))
         pdf.set_creator("FLRTS")
         pdf.set_auto_page_break(False)
         pdf.set_margins(14, 14, 14)
@@ -253,7 +303,7 @@ class Renderer:
 
     def _set(self, style: str, size: float) -> None:
         if (style, size) != self.style:
-            self.pdf.set_font(FONT, style, size)
+            self.pdf.set_font(self.family, style, size)
             self.style = (style, size)
 
     def _w(self, word: str) -> float:
@@ -267,7 +317,7 @@ class Renderer:
         """Greedy word wrap at `width` mm in the current font; long words are cut."""
         lines: list[str] = []
         space = self._w(" ")
-        for paragraph in latin1(text).split("\n"):
+        for paragraph in self.text(text).split("\n"):
             line: list[str] = []
             used = 0.0
             for word in paragraph.split(" "):
@@ -417,9 +467,11 @@ class Renderer:
         return bytes(self.pdf.output())
 
 
-def html_to_pdf(html: str, *, title: str, footer: str = "") -> tuple[bytes, int]:
-    """The PDF bytes and its page count."""
-    renderer = Renderer(title, footer)
+def html_to_pdf(
+    html: str, *, title: str, footer: str = "", font_dir: Path | None = None
+) -> tuple[bytes, int]:
+    """The PDF bytes and its page count (DejaVu Sans from `font_dir`, else Helvetica)."""
+    renderer = Renderer(title, footer, font_dir)
     renderer.draw(read_html(html))
     pages = renderer.pdf.page_no()
     return renderer.output(), pages
