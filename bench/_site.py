@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -42,10 +43,36 @@ def temp_site(db_type: str = "sqlite", name: str = "bench.localhost") -> Path:
     return sites
 
 
-def percentile(samples: list[float], pct: float) -> float:
+def percentile(samples: list[float], pct: float, digits: int = 2) -> float:
     ordered = sorted(samples)
     index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
-    return round(ordered[index], 2)
+    return round(ordered[index], digits)
+
+
+def start_workers(count: int, interval: float, prefix: str) -> list[subprocess.Popen[bytes]]:
+    """`count` real `flrts worker --queue short` processes for the current site (environment)."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    command = [sys.executable, "-m", "flrts.cli", "worker", "--queue", "short"]
+    return [
+        subprocess.Popen(
+            [*command, "--interval", str(interval), "--worker-id", f"{prefix}-{n}"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each (a worker finishes its current job), then kill what is left after 20 s."""
+    for proc in procs:
+        proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def bulk_tasks(count: int, sites: list, people: list, owner: object = None, start: int = 1) -> None:

@@ -17,20 +17,16 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from bench._site import percentile, start_workers, stop_processes
+
 SITE = "bench.localhost"
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
-    return round(ordered[k], 3)
 
 
 def main() -> int:
@@ -55,13 +51,7 @@ def main() -> int:
     try:
         return run(opts, base, procs)
     finally:
-        for proc in procs:
-            proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         from django.conf import settings
 
         config = dict(settings.SITE.config)
@@ -136,27 +126,7 @@ def run(opts: argparse.Namespace, base: Path, procs: list[subprocess.Popen[bytes
             )
         minute = start
 
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for n in range(opts.workers):
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "flrts.cli",
-                    "worker",
-                    "--queue",
-                    "short",
-                    "--interval",
-                    "0.1",
-                    "--worker-id",
-                    f"bench-{n}",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
+    procs.extend(start_workers(opts.workers, 0.1, "bench"))
 
     passes: list[dict[str, int]] = []
     idle_queries: list[int] = []
@@ -197,8 +167,8 @@ def run(opts: argparse.Namespace, base: Path, procs: list[subprocess.Popen[bytes
                 "fill_seconds": round(fill_seconds, 1),
                 "delivered": len(lateness),
                 "lateness_s": {
-                    "p50": percentile(lateness, 50) if lateness else None,
-                    "p99": percentile(lateness, 99) if lateness else None,
+                    "p50": percentile(lateness, 50, 3) if lateness else None,
+                    "p99": percentile(lateness, 99, 3) if lateness else None,
                     "max": round(max(lateness), 3) if lateness else None,
                 },
                 "scheduler_per_pass": {

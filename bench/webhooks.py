@@ -18,14 +18,12 @@ import argparse
 import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench._site import temp_site
+from bench._site import start_workers, stop_processes, temp_site
 
 SECRET = "bench-webhook-secret"
 
@@ -85,41 +83,15 @@ def main() -> None:
                 time.sleep(0.005)
 
         # Phase 2: start the workers and time until every event has arrived.
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
         started = time.monotonic()
-        procs = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "flrts.cli",
-                    "worker",
-                    "--queue",
-                    "short",
-                    "--interval",
-                    "0.05",
-                    "--worker-id",
-                    f"bench-wh-{n}",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            for n in range(opts.workers)
-        ]
+        procs = start_workers(opts.workers, 0.05, "bench-wh")
         try:
             watcher.join(opts.timeout)
             finished = time.monotonic()
         finally:
-            for proc in procs:
-                proc.send_signal(signal.SIGTERM)
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_processes(procs)
 
         time.sleep(0.5)  # a duplicate would arrive now
         hits = list(rx.received)
