@@ -110,6 +110,20 @@ class TempSite:
         out = self.flrts("shell", "-c", code, timeout=timeout)
         return str(out.stdout)
 
+    def enqueue(self, method: str, **kwargs: object) -> int:
+        """Enqueue `method` from a separate process on this site; the Job's pk."""
+        code = f"from flrts.jobs.queue import enqueue; print(enqueue({method!r}, **{kwargs!r}).pk)"
+        return int(self.python(code).strip().splitlines()[-1])
+
+    def job_row(self, job_id: int, *fields: str) -> dict[str, Any]:
+        """These fields of a Job row, read from a separate process."""
+        code = (
+            "import json; from flrts.jobs.models import Job; "
+            f"j = Job.objects.get(pk={job_id}); "
+            f"print(json.dumps({{f: getattr(j, f) for f in {list(fields)!r}}}))"
+        )
+        return dict(json.loads(self.python(code).strip().splitlines()[-1]))
+
     @contextmanager
     def process(self, *args: str) -> Iterator[subprocess.Popen[str]]:
         proc = subprocess.Popen(

@@ -23,23 +23,9 @@ def tsite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TempSite]:
     made.drop()
 
 
-def enqueue(site: TempSite, method: str, **kwargs: object) -> int:
-    code = f"from flrts.jobs.queue import enqueue; print(enqueue({method!r}, **{kwargs!r}).pk)"
-    return int(site.python(code).strip().splitlines()[-1])
-
-
-def job_row(site: TempSite, job_id: int) -> dict[str, object]:
-    code = (
-        "import json; from flrts.jobs.models import Job; "
-        f"j = Job.objects.get(pk={job_id}); "
-        "print(json.dumps({'status': j.status, 'attempts': j.attempts}))"
-    )
-    return json.loads(site.python(code).strip().splitlines()[-1])
-
-
 def test_a_sigkilled_workers_job_runs_again_after_restart(tsite: TempSite, tmp_path: Path) -> None:
     marker = tmp_path / "slow.log"
-    job_id = enqueue(tsite, "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
+    job_id = tsite.enqueue("tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
     with tsite.process("worker", "--interval", "0.1") as first:
         wait_for(lambda: marker.exists() and "start" in marker.read_text())
         os.kill(first.pid, signal.SIGKILL)
@@ -47,19 +33,19 @@ def test_a_sigkilled_workers_job_runs_again_after_restart(tsite: TempSite, tmp_p
     assert marker.read_text() == "start\n"  # killed mid-job
     with tsite.process("worker", "--interval", "0.1"):
         wait_for(lambda: "done" in marker.read_text(), timeout=40)
-        wait_for(lambda: job_row(tsite, job_id)["status"] == "finished", timeout=20)
-    assert job_row(tsite, job_id) == {"status": "finished", "attempts": 2}
+        wait_for(lambda: tsite.job_row(job_id, "status")["status"] == "finished", timeout=20)
+    assert tsite.job_row(job_id, "status", "attempts") == {"status": "finished", "attempts": 2}
 
 
 def test_sigterm_lets_the_current_job_finish(tsite: TempSite, tmp_path: Path) -> None:
     marker = tmp_path / "slow.log"
-    job_id = enqueue(tsite, "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
+    job_id = tsite.enqueue("tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
     with tsite.process("worker", "--interval", "0.1") as worker:
         wait_for(lambda: marker.exists() and "start" in marker.read_text())
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=20) == 0
     assert marker.read_text() == "start\ndone\n"
-    assert job_row(tsite, job_id) == {"status": "finished", "attempts": 1}
+    assert tsite.job_row(job_id, "status", "attempts") == {"status": "finished", "attempts": 1}
 
 
 RACE = """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,31 +38,21 @@ def rsite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TempSite]:
     client.flushdb()
 
 
-def enqueue(site: TempSite, method: str, **kwargs: object) -> int:
-    code = f"from flrts.jobs.queue import enqueue; print(enqueue({method!r}, **{kwargs!r}).pk)"
-    return int(site.python(code).strip().splitlines()[-1])
-
-
-def job_row(site: TempSite, job_id: int) -> dict[str, object]:
-    code = (
-        "import json; from flrts.jobs.models import Job; "
-        f"j = Job.objects.get(pk={job_id}); "
-        "print(json.dumps({'status': j.status, 'attempts': j.attempts, 'error': j.error}))"
-    )
-    return json.loads(site.python(code).strip().splitlines()[-1])
-
-
 def test_a_job_runs_on_an_rq_worker(rsite: TempSite) -> None:
-    job_id = enqueue(rsite, "tests.jobs.sample_jobs.record", label="via redis")
+    job_id = rsite.enqueue("tests.jobs.sample_jobs.record", label="via redis")
     rsite.flrts("worker", "--burst", timeout=60)
-    assert job_row(rsite, job_id) == {"status": "finished", "attempts": 1, "error": ""}
+    assert rsite.job_row(job_id, "status", "attempts", "error") == {
+        "status": "finished",
+        "attempts": 1,
+        "error": "",
+    }
 
 
 def test_a_sigkilled_rq_workers_job_runs_again_after_restart(
     rsite: TempSite, tmp_path: Path
 ) -> None:
     marker = tmp_path / "slow.log"
-    job_id = enqueue(rsite, "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
+    job_id = rsite.enqueue("tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
     with rsite.process("worker") as first:
         wait_for(lambda: marker.exists() and "start" in marker.read_text(), timeout=30)
         kill_tree(first.pid)  # the worker and its work-horse
@@ -71,5 +60,8 @@ def test_a_sigkilled_rq_workers_job_runs_again_after_restart(
     assert marker.read_text() == "start\n"
     with rsite.process("worker"):
         wait_for(lambda: "done" in marker.read_text(), timeout=40)
-        wait_for(lambda: job_row(rsite, job_id)["status"] == "finished", timeout=20)
-    assert job_row(rsite, job_id)["attempts"] == 2
+        wait_for(
+            lambda: rsite.job_row(job_id, "status")["status"] == "finished",
+            timeout=20,
+        )
+    assert rsite.job_row(job_id, "attempts")["attempts"] == 2
