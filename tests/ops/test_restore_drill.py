@@ -34,6 +34,22 @@ def backup_files(site: Path) -> dict[str, Path]:
     }
 
 
+def restore_set(sites: Path, site: Path, parts: dict[str, Path]) -> None:
+    """`flrts restore` of a whole set (database and both file archives) into `site`."""
+    flrts(
+        sites,
+        "--site",
+        site.name,
+        "restore",
+        str(parts["database"]),
+        "--force",
+        "--with-public-files",
+        str(parts["public_files"]),
+        "--with-private-files",
+        str(parts["private_files"]),
+    )
+
+
 def test_restore_drill_backup_under_writes_restores_identically(sites: Path, tag: str) -> None:
     src = new_site(sites, f"src{tag}.test", demo=True)
     flrts(sites, "--site", src.name, "console", "-c", FILL)
@@ -63,18 +79,7 @@ def test_restore_drill_backup_under_writes_restores_identically(sites: Path, tag
     assert manifest["db_type"] == DB and "Backup taken" in out.stdout
 
     mid = new_site(sites, f"mid{tag}.test")
-    flrts(
-        sites,
-        "--site",
-        mid.name,
-        "restore",
-        str(parts["database"]),
-        "--force",
-        "--with-public-files",
-        str(parts["public_files"]),
-        "--with-private-files",
-        str(parts["private_files"]),
-    )
+    restore_set(sites, mid, parts)
     restored, source = read_tables(mid), read_tables(src)
     # A consistent snapshot: the manifest's counts, and every restored row exists unchanged.
     assert {t: len(rows) for t, rows in restored.items()} == manifest["row_counts"]
@@ -87,18 +92,7 @@ def test_restore_drill_backup_under_writes_restores_identically(sites: Path, tag
     flrts(sites, "--site", src.name, "backup", "--with-files")
     parts = backup_files(src)
     dst = new_site(sites, f"dst{tag}.test")
-    flrts(
-        sites,
-        "--site",
-        dst.name,
-        "restore",
-        str(parts["database"]),
-        "--force",
-        "--with-public-files",
-        str(parts["public_files"]),
-        "--with-private-files",
-        str(parts["private_files"]),
-    )
+    restore_set(sites, dst, parts)
     assert read_tables(dst) == read_tables(src)
     for sub in ("public/files", "private/files"):
         assert file_hashes(dst / sub) == file_hashes(src / sub) != {}
