@@ -4,28 +4,18 @@ go to test-output/reports/, and the charts must be drawn (SVG marks carrying the
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.browser import BROWSER_TEST, launch
 
 from flrts.reports.analytics import REPORTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test then
-# look "async-unsafe" to Django although they are not concurrent.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "reports"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -75,11 +65,7 @@ def test_dashboard_and_reports_in_a_browser(live_server: Any, data: Any, role: s
     OUT.mkdir(parents=True, exist_ok=True)
     user = getattr(data, role)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             base = live_server.url
