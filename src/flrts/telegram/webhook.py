@@ -35,7 +35,6 @@ from flrts.telegram.types import update_kind
 log = logging.getLogger("flrts.telegram")
 
 SECRET_HEADER = "HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN"
-_SQLITE_LOCK_WAIT_SECONDS = 20.0  # as the connection's own `timeout` (settings.py)
 
 # Update kinds the bot acts on; everything else is stored as ignored.
 HANDLED_KINDS = frozenset({"message", "callback_query", "my_chat_member"})
@@ -108,7 +107,9 @@ def _execute_sqlite(cursor: Any, sql: str, params: list[Any]) -> Any:
     that meets a worker's short transaction waits up to twice as long as the lock is held; the
     acknowledgement is what Telegram waits for, so it polls finely instead (same overall limit).
     Returns the statement's first row (RETURNING)."""
-    deadline = time.monotonic() + _SQLITE_LOCK_WAIT_SECONDS
+    # The connection's own `timeout` (settings.py; Python's sqlite3 default is 5 s).
+    wait = float(connection.settings_dict["OPTIONS"].get("timeout", 5.0))
+    deadline = time.monotonic() + wait
     cursor.execute("PRAGMA busy_timeout=0")
     try:
         while True:
@@ -120,7 +121,7 @@ def _execute_sqlite(cursor: Any, sql: str, params: list[Any]) -> Any:
                     raise
             time.sleep(0.0005)
     finally:
-        cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_LOCK_WAIT_SECONDS * 1000)}")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
 
 
 def _insert(row: TelegramUpdate) -> int | None:
