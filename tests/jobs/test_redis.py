@@ -14,8 +14,10 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 # One Redis database per xdist worker: each worker's module fixture flushes its own database,
 # so tests of this module running on two workers at once cannot empty each other's queue.
+# FLRTS_TEST_REDIS_DB moves the pair, so two checkouts can run the suite on one server.
 _WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-REDIS_URL = os.environ.get("FLRTS_TEST_REDIS", f"redis://127.0.0.1:6379/{13 + _WORKER % 3}")
+_DB = int(os.environ.get("FLRTS_TEST_REDIS_DB", "13")) + _WORKER % 2
+REDIS_URL = os.environ.get("FLRTS_TEST_REDIS", f"redis://127.0.0.1:6379/{_DB}")
 
 
 @pytest.fixture(scope="module")
