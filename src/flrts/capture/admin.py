@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from flrts.capture.models import Proposal
-from flrts.desk.base import PermissionAdmin
+from flrts.core.admin_base import PermissionAdmin
 
 
 @admin.register(Proposal)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from flrts.core.admin_base import PermissionAdmin
 from flrts.core.models import ErrorLog, Version
-from flrts.desk.base import PermissionAdmin
 
 
 @admin.register(ErrorLog)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from flrts.desk.base import DocumentAdmin
+from flrts.core.admin_base import DocumentAdmin
 from flrts.fieldreports.models import Attachment, FieldReport, Reading
 
 

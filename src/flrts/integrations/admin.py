@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
+from flrts.core.admin_base import PermissionAdmin
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
-from flrts.desk.base import PermissionAdmin
 from flrts.integrations.models import (
     DeliveryStatus,
     ERPNextExchange,

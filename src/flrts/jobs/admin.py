@@ -8,9 +8,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from flrts.core.admin_base import PermissionAdmin
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
-from flrts.desk.base import PermissionAdmin
 from flrts.jobs.models import Job, JobStatus, ScheduledJob, WorkerHeartbeat
 
 

@@ -10,7 +10,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from flrts.desk.base import DocumentAdmin
+from flrts.core.admin_base import DocumentAdmin
 from flrts.nlp.models import ParserLog
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from flrts.desk.base import PermissionAdmin
+from flrts.core.admin_base import PermissionAdmin
 from flrts.ops.models import SSHCertificate
 
 

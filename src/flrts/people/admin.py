@@ -9,9 +9,9 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils import timezone
 
+from flrts.core.admin_base import PermissionAdmin
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
-from flrts.desk.base import PermissionAdmin
 from flrts.people.models import TelegramLinkCode, User
 
 # Roles replace Django groups (flrts.core.permissions); an unused Groups page only confuses.

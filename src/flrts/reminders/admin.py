@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from flrts.desk.base import DocumentAdmin, PermissionAdmin
+from flrts.core.admin_base import DocumentAdmin, PermissionAdmin
 from flrts.reminders.models import Reminder, ReminderDelivery
 
 

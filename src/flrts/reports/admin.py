@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
-from flrts.desk.base import PermissionAdmin
+from flrts.core.admin_base import PermissionAdmin
 from flrts.reports.access import may_see_reports
 from flrts.reports.models import DailyReport, MonitorSettings, MonitorState
 

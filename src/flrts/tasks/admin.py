@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from flrts.core.admin_base import DocumentAdmin
 from flrts.core.permissions import Action, can
-from flrts.desk.base import DocumentAdmin
 from flrts.people.models import User
 from flrts.tasks.models import CLOSED_STATUSES, Status, Task
 

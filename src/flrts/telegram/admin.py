@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from flrts.desk.base import PermissionAdmin
+from flrts.core.admin_base import PermissionAdmin
 from flrts.telegram.models import OutboxMessage, TelegramUpdate, UpdateStatus
 
 

@@ -1,4 +1,6 @@
-"""What every desk page shares: the role matrix for permissions, archive instead of delete."""
+"""Admin base classes every app's desk pages share: the role matrix for permissions, archive
+instead of delete. In core so that record apps can register admin pages without importing the desk
+(which sits above them: its home page reads the reports)."""
 
 from __future__ import annotations
 
