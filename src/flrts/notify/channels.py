@@ -1,5 +1,8 @@
 """The two channels. Each returns what it did; Telegram transient failures raise (so the job
-retries), a person who blocked the bot is skipped by the outbound seam."""
+retries), a person who blocked the bot is skipped by the outbound seam.
+
+`send_mail_message` is the one SMTP path of the product: people's notifications, Admin alerts
+and the daily report's PDF all go through it."""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
+
+from flrts.telegram.outbound import send_text
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,22 @@ def channels_for(user: Any) -> list[str]:
 
 
 def send_telegram(user: Any, message: Message) -> int | None:
-    from flrts.telegram.outbound import send_text
-
     return send_text(user, message.text, buttons=message.buttons, reply_to=message.reply_to)
 
 
 def send_email(user: Any, message: Message) -> None:
     subject = message.subject or message.text.splitlines()[0][:120]
-    send_mail(subject, message.text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    send_mail_message(subject, message.text, [user.email])
+
+
+def send_mail_message(
+    subject: str,
+    body: str,
+    to: list[str],
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> None:
+    """One email from DEFAULT_FROM_EMAIL; `attachments` are (file name, content, MIME type)."""
+    mail = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    for name, content, mime_type in attachments or []:
+        mail.attach(name, content, mime_type)
+    mail.send()

@@ -20,13 +20,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from flrts.core.timezones import zone
+from flrts.notify.channels import send_mail_message
+from flrts.notify.team import send_team_document, team_chat_id
 from flrts.reports.analytics import SYSTEM, budgets, month_projection, parse_days
 from flrts.reports.periods import Period, day_start, site_today, site_zone_name
 from flrts.sites import SiteConfigError
@@ -323,8 +324,6 @@ def caption(report: Any) -> str:
 def send(report: Any, *, force: bool = False) -> list[str]:
     """Send the PDF to the team chat and by email. A part already sent is not sent again
     (a retried job must not post twice) unless `force`."""
-    from flrts.telegram.outbound import send_document, team_chat_id
-
     done: list[str] = []
     errors: list[str] = []
     with report.file.open("rb") as handle:
@@ -336,7 +335,9 @@ def send(report: Any, *, force: bool = False) -> list[str]:
     if chat is None:
         errors.append("Telegram: telegram_team_chat_id is not set")
     elif force or report.telegram_sent_at is None:
-        message_id = send_document(chat, content, name, caption=text, mime_type="application/pdf")
+        message_id = send_team_document(
+            chat, content, name, caption=text, mime_type="application/pdf"
+        )
         report.telegram_sent_at = timezone.now()
         report.telegram_message_id = message_id
         # Saved at once: if the email fails and the job is retried, the chat is not posted twice.
@@ -347,14 +348,12 @@ def send(report: Any, *, force: bool = False) -> list[str]:
     if not recipients:
         errors.append("email: no recipients")
     elif force or report.email_sent_at is None:
-        mail = EmailMessage(
-            subject=f"FLRTS daily report {report.report_date.isoformat()}",
-            body=text + "\n\nThe report is attached as a PDF.",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=recipients,
+        send_mail_message(
+            f"FLRTS daily report {report.report_date.isoformat()}",
+            text + "\n\nThe report is attached as a PDF.",
+            recipients,
+            attachments=[(name, content, "application/pdf")],
         )
-        mail.attach(name, content, "application/pdf")
-        mail.send()
         report.email_sent_at = timezone.now()
         report.email_recipients = ", ".join(recipients)
         done.append(f"email to {len(recipients)}")

@@ -27,11 +27,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from flrts.notify.team import alert
 from flrts.reports.models import MonitorSettings, MonitorState
 
 logger = logging.getLogger("flrts.monitors")
@@ -339,23 +339,9 @@ def alert_recipients() -> tuple[list[Any], list[str]]:
 
 
 def _tell_admins(monitor: Monitor, finding: Finding, *, recovered: bool, since: Any) -> None:
-    from flrts.notify.channels import telegram_ok
-    from flrts.telegram.outbound import send_text
-
     subject, body = _text(monitor, finding, recovered, since)
     admins, emails = alert_recipients()
-    for admin in admins:
-        if not telegram_ok(admin):
-            continue
-        try:
-            send_text(admin, body)
-        except Exception:  # one unreachable channel must not stop the others
-            logger.exception("monitor %s: Telegram to %s failed", monitor.key, admin.pk)
-    for address in emails:
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-        except Exception:
-            logger.exception("monitor %s: email failed", monitor.key)
+    alert(admins, emails, subject, body, f"monitor {monitor.key}")
     logger.warning(
         "monitor %s: %s: %s", monitor.key, "recovered" if recovered else "ALERT", finding.detail
     )
