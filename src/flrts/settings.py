@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "flrts.api",
     "flrts.telegram",
     "flrts.capture",
+    "flrts.bot",
     "flrts.jobs",
     "flrts.notify",
     "flrts.reports",

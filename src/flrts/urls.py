@@ -8,7 +8,8 @@ urlpatterns = [
     path("", api_views.root),  # the desk, or the legacy `/?cmd=` RPC that Frappe clients use
     path("desk/", admin.site.urls),
     path("api/", include("flrts.api.urls")),
-    path("telegram/", include("flrts.telegram.urls")),
+    path("telegram/", include("flrts.bot.urls")),
+    path("telegram/", include("flrts.capture.urls")),  # the chat page: /telegram/chat/
     path("private/files/<path:path>", core_views.private_file, name="private-file"),
     path("files/<path:path>", core_views.public_file, name="public-file"),
     path("", include("flrts.ops.urls")),  # /health, /metrics

@@ -313,7 +313,7 @@ def test_query_is_answered_directly(bot: Any, team: Any) -> None:
 
 
 def test_processing_error_is_recorded_and_apologised(bot: Any, team: Any, monkeypatch: Any) -> None:
-    import flrts.telegram.processing as processing
+    import flrts.bot.processing as processing
     from flrts.core.models import ErrorLog
 
     def boom(conv: Any, text: str) -> Any:

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from flrts.bot.commands import COMMANDS
 from flrts.capture.models import Proposal
 from flrts.fieldreports.models import FieldReport
 from flrts.lists.models import FlrtsList
 from flrts.tasks.models import Task
-from flrts.telegram.commands import COMMANDS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

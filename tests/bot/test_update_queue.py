@@ -16,9 +16,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from tests.bot.conftest import SECRET
 from tests.fakes import telegram_updates as tu
 from tests.fakes.telegram_server import FakeTelegram
-from tests.telegram.conftest import SECRET
 
 DB_TASKS = {
     "default": {
@@ -57,7 +57,7 @@ def wired(settings: Any, fake_telegram: FakeTelegram, db_queue: None) -> Iterato
 
 
 def _store(tg_id: int, text: str = "hello", chat_id: int | None = None) -> Any:
-    from flrts.telegram.webhook import store_update
+    from flrts.bot.webhook import store_update
 
     row = store_update(tu.text_message(tg_id, text, chat_id=chat_id))
     assert row is not None
@@ -107,7 +107,7 @@ def test_an_update_id_out_of_range_is_refused(db_queue: None) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_claims_batches_oldest_first(db_queue: None) -> None:
-    from flrts.telegram import queue
+    from flrts.bot import queue
     from flrts.telegram.models import TelegramUpdate
 
     rows = [_store(5000 + i) for i in range(5)]
@@ -123,7 +123,7 @@ def test_claims_batches_oldest_first(db_queue: None) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_busy_chat_is_skipped_until_its_update_is_done(db_queue: None) -> None:
-    from flrts.telegram import queue
+    from flrts.bot import queue
     from flrts.telegram.models import TelegramUpdate
 
     a1 = _store(6001, "one")
@@ -139,7 +139,7 @@ def test_a_busy_chat_is_skipped_until_its_update_is_done(db_queue: None) -> None
 
 @pytest.mark.django_db(transaction=True)
 def test_reclaims_rows_a_dead_worker_left(db_queue: None, settings: Any) -> None:
-    from flrts.telegram import queue
+    from flrts.bot import queue
     from flrts.telegram.models import TelegramUpdate
 
     settings.SITE.config["telegram_processing_timeout"] = 60
@@ -163,7 +163,7 @@ def test_reclaims_rows_a_dead_worker_left(db_queue: None, settings: Any) -> None
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_processes_the_stored_updates(wired: FakeTelegram, team: Any) -> None:
-    from flrts.telegram import worker
+    from flrts.bot import worker
     from flrts.telegram.models import TelegramUpdate
 
     _store(1002, "Colin check the pump at Big Sky tomorrow 2pm")
@@ -189,7 +189,7 @@ def test_management_command_work_burst(wired: FakeTelegram, team: Any) -> None:
 def test_two_workers_never_share_an_update_or_a_chat(
     db_queue: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from flrts.telegram import worker
+    from flrts.bot import worker
     from flrts.telegram.models import TelegramUpdate
 
     chats = [8001, 8002, 8003, 8004]
@@ -242,7 +242,7 @@ def test_the_update_loop_runs_at_lower_priority_in_its_own_thread(
     """Acknowledging Telegram wins the CPU: only the loop's thread is lowered, by the config."""
     import os
 
-    from flrts.telegram import worker
+    from flrts.bot import worker
 
     seen: list[int] = []
 

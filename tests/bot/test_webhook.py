@@ -168,7 +168,7 @@ def test_sqlite_webhook_waits_for_the_write_lock_and_stores(bot: Any) -> None:
         holder.close()
     assert result["status"] == 200 and 0.3 <= result["seconds"] < 5
     assert TelegramUpdate.objects.count() == 1
-    from flrts.telegram.webhook import store_update
+    from flrts.bot.webhook import store_update
 
     assert store_update(tu.command(1001, "help"), enqueue=False) is not None  # in this thread
     with connection.cursor() as cursor:

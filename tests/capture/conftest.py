@@ -1,1 +1,1 @@
-from tests.telegram.conftest import team  # noqa: F401 - the same crew
+from tests.bot.conftest import team  # noqa: F401 - the same crew

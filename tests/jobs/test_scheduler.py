@@ -37,7 +37,7 @@ def daily(settings: Any) -> ScheduledJob:
 
 def test_the_registry_reads_like_frappes_scheduler_events() -> None:
     events = registry.scheduler_events()
-    assert "flrts.jobs.maintenance.check_telegram_webhook" in events["hourly"]
+    assert "flrts.bot.webhook_check.check_telegram_webhook" in events["hourly"]
     assert "flrts.jobs.maintenance.cleanup" in events["daily_long"]
     assert "flrts.notify.sweeps.sweep_overdue" in events["all"]
     assert "flrts.reminders.dispatch.dispatch_due" in events["second"]

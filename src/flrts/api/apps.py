@@ -9,7 +9,8 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from flrts.api import client, linknames, lookups  # noqa: F401 - registers the methods
+        # ready(): these modules read models, which are loaded only now.
+        from flrts.api import bot_methods, client, linknames, lookups  # noqa: F401 - registers
 
         lookups.register()
         linknames.connect()

@@ -1,4 +1,4 @@
-"""Desk pages: the update store (status, error, timing) and the outbox."""
+"""Desk page of the update store: status, error, timing, and "Process again"."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from flrts.core.admin_base import PermissionAdmin
-from flrts.telegram.models import OutboxMessage, TelegramUpdate, UpdateStatus
+from flrts.telegram.models import TelegramUpdate, UpdateStatus
 
 
 @admin.action(description="Process again")
 def reprocess(modeladmin: Any, request: HttpRequest, queryset: QuerySet[TelegramUpdate]) -> None:
-    from flrts.telegram.queue import hand_off
+    from flrts.bot.queue import hand_off
 
     count = 0
     for row in queryset.filter(status__in=[UpdateStatus.FAILED, UpdateStatus.PROCESSING]):
@@ -62,18 +62,3 @@ class TelegramUpdateAdmin(PermissionAdmin):
     @admin.display(description="Error")
     def short_error(self, obj: TelegramUpdate) -> str:
         return obj.error[:80]
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(PermissionAdmin):
-    list_display = ["creation", "user", "chat_id", "method", "status", "short_text"]
-    list_filter = ["status", "method"]
-    search_fields = ["text", "=chat_id"]
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False
-
-    @admin.display(description="Text")
-    def short_text(self, obj: OutboxMessage) -> str:
-        return obj.text[:80]

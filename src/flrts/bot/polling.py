@@ -10,11 +10,11 @@ import logging
 import time
 from collections.abc import Callable
 
+from flrts.bot.processing import process_stored_update
+from flrts.bot.webhook import HANDLED_KINDS
 from flrts.telegram.client import BotClient
 from flrts.telegram.errors import Conflict, TelegramError
 from flrts.telegram.models import TelegramUpdate, UpdateSource, UpdateStatus
-from flrts.telegram.processing import process_stored_update
-from flrts.telegram.webhook import HANDLED_KINDS
 
 log = logging.getLogger("flrts.telegram")
 
@@ -28,7 +28,7 @@ def poll_once(
     client: BotClient, offset: int | None, timeout: int, inline: bool
 ) -> tuple[int | None, int]:
     """Fetch one batch; store and process it. Returns (next offset, updates stored)."""
-    from flrts.telegram.webhook import store_update
+    from flrts.bot.webhook import store_update
 
     batch = client.get_updates_raw(
         offset=offset, timeout=timeout, allowed_updates=sorted(HANDLED_KINDS)

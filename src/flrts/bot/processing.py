@@ -62,7 +62,7 @@ def _error_log(row: TelegramUpdate, exc: BaseException) -> None:
         from flrts.core.models import ErrorLog
 
         ErrorLog.objects.create(
-            method="flrts.telegram.processing",
+            method="flrts.bot.processing",
             error=mask_secrets("".join(traceback.format_exception(exc)))[:20000],
             context={"update_id": row.update_id, "kind": row.kind},
         )
@@ -179,7 +179,7 @@ def _slash_command(text: str | None) -> tuple[str, str] | None:
 
 
 def handle_message(message: Message) -> str:
-    from flrts.telegram import commands
+    from flrts.bot import commands
 
     sender = message.from_
     if sender is None or sender.is_bot:
@@ -209,7 +209,7 @@ def handle_message(message: Message) -> str:
     if command is not None:
         replies = commands.run(conv, command[0], command[1])
     elif message.voice is not None or message.audio is not None:
-        from flrts.telegram.voice import handle_voice
+        from flrts.bot.voice import handle_voice
 
         replies = handle_voice(conv, message)
     elif message.text is not None:

@@ -50,7 +50,7 @@ def table_is_queue() -> bool:
     from django_tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend
 
-    from flrts.telegram.tasks import process_update_task
+    from flrts.bot.tasks import process_update_task
 
     if settings.REDIS_QUEUE:
         return True
@@ -60,7 +60,7 @@ def table_is_queue() -> bool:
 def hand_off(update_pk: int) -> None:
     """Make a stored `received` row reach a worker; call inside the storing transaction."""
     if not table_is_queue():
-        from flrts.telegram.tasks import process_update_task
+        from flrts.bot.tasks import process_update_task
 
         transaction.on_commit(lambda: process_update_task.enqueue(update_pk))
     elif settings.REDIS_QUEUE:

@@ -7,7 +7,7 @@
 - The raw update is stored keyed by `update_id` BEFORE answering; a repeated delivery answers 200
   and is ignored. A kind we do not handle answers 200 and is stored as ignored.
 - The stored row (status `received`) is the queue: one INSERT, one commit, then 200. Update
-  workers claim received rows in batches (`flrts.telegram.queue`); with `redis_queue` the webhook
+  workers claim received rows in batches (`flrts.bot.queue`); with `redis_queue` the webhook
   also wakes them through Redis, and with the immediate backend (tests) the update is processed
   after the commit. The answer never waits for the parser or for Telegram.
 """
@@ -26,10 +26,10 @@ from django.db.models import Field
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from flrts.bot.queue import hand_off
 from flrts.core.text import storable, unstorable
 from flrts.telegram.config import bot_settings
 from flrts.telegram.models import TelegramUpdate, UpdateSource, UpdateStatus
-from flrts.telegram.queue import hand_off
 from flrts.telegram.types import update_kind
 
 log = logging.getLogger("flrts.telegram")
@@ -149,7 +149,7 @@ def store_update(
     payload: dict[str, Any], source: str = UpdateSource.WEBHOOK, *, enqueue: bool = True
 ) -> TelegramUpdate | None:
     """Store an update; None when this `update_id` was stored before. With `enqueue`, it is
-    handed to the update workers (`flrts.telegram.queue.hand_off`).
+    handed to the update workers (`flrts.bot.queue.hand_off`).
 
     One statement: in autocommit it commits by itself (no BEGIN/COMMIT round trips), and the
     unique `update_id` (ON CONFLICT DO NOTHING; MariaDB: the duplicate-key error) makes a

@@ -23,8 +23,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from flrts.telegram import queue
-from flrts.telegram.processing import process_claimed
+from flrts.bot import queue
+from flrts.bot.processing import process_claimed
 
 log = logging.getLogger("flrts.telegram")
 

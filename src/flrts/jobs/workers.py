@@ -1,5 +1,6 @@
 """`flrts worker`: the database-queue worker (django-tasks-db's) or an RQ worker, plus a
-heartbeat thread that also requeues the jobs of workers that died.
+heartbeat thread that also requeues the jobs of workers that died, plus the companion threads
+that apps above register (the bot's Telegram update loop) without this module importing them.
 
 SIGTERM (or Ctrl+C) lets the current job finish, then the worker exits; a second signal stops
 it at once. A SIGKILLed worker's job is requeued once its heartbeat is stale.
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -18,6 +20,26 @@ from django.utils.crypto import get_random_string
 from flrts.jobs import recovery, runner
 
 logger = logging.getLogger("flrts.jobs")
+
+
+class Companion(Protocol):
+    """A long-running thread started beside the job loop (not in burst mode)."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+_COMPANIONS: dict[str, Callable[[], Companion]] = {}
+
+
+def register_companion(name: str, factory: Callable[[], Companion]) -> None:
+    """Called from an AppConfig.ready(): `flrts worker` starts one `factory()` per process."""
+    _COMPANIONS[name] = factory
+
+
+def companions() -> dict[str, Callable[[], Companion]]:
+    return dict(_COMPANIONS)
 
 
 class Heartbeat(threading.Thread):
@@ -54,7 +76,7 @@ def run_worker(
     interval: float = 0.5,
     max_jobs: int | None = None,
     worker_id: str | None = None,
-    telegram_updates: bool = True,
+    companion_threads: bool = True,
 ) -> None:
     worker_id = worker_id or new_worker_id()
     backend = "rq" if settings.REDIS_QUEUE else "db"
@@ -62,13 +84,13 @@ def run_worker(
     recovery.beat(worker_id, backend, queues)
     heart = Heartbeat(worker_id, backend, queues)
     heart.start()
-    # Telegram updates are claimed from their table, not through job rows (flrts.telegram.queue).
-    updates = None
-    if telegram_updates and not burst:
-        from flrts.telegram.worker import UpdateWorkerThread
-
-        updates = UpdateWorkerThread()
-        updates.start()
+    # E.g. the bot's update loop: Telegram updates are claimed from their table, not job rows.
+    running: list[Companion] = []
+    if companion_threads and not burst:
+        for factory in _COMPANIONS.values():
+            thread = factory()
+            thread.start()
+            running.append(thread)
     logger.info("worker %s (%s) on queues %s", worker_id, backend, ",".join(queues))
     try:
         if backend == "rq":
@@ -76,9 +98,10 @@ def run_worker(
         else:
             _run_db(queues, worker_id, burst=burst, interval=interval, max_jobs=max_jobs)
     finally:
-        if updates is not None:
-            updates.stop()
-            updates.join(timeout=30)
+        for thread in running:
+            thread.stop()
+        for thread in running:
+            thread.join(timeout=30)
         heart.stop()
         heart.join(timeout=5)
         try:

@@ -9,10 +9,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flrts.bot.webhook import HANDLED_KINDS
 from flrts.sites import SiteConfigError, set_config_value
 from flrts.telegram.config import bot_settings, get_client
 from flrts.telegram.errors import TelegramError
-from flrts.telegram.webhook import HANDLED_KINDS
 
 
 class Command(BaseCommand):
@@ -115,13 +115,13 @@ class Command(BaseCommand):
         self.stdout.write("Webhook deleted.")
 
     def _set_commands(self, client: Any, config: Any, **opts: Any) -> None:
-        from flrts.telegram.commands import COMMANDS
+        from flrts.bot.commands import COMMANDS
 
         client.set_my_commands(COMMANDS)
         self.stdout.write(f"Registered {len(COMMANDS)} commands.")
 
     def _poll(self, client: Any, config: Any, **opts: Any) -> None:
-        from flrts.telegram import polling
+        from flrts.bot import polling
 
         stop = {"now": False}
 
@@ -142,7 +142,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Stored {total} update(s).")
 
     def _work(self, **opts: Any) -> None:
-        from flrts.telegram import worker
+        from flrts.bot import worker
 
         if not 1 <= opts["batch"] <= 500:
             raise CommandError("--batch must be between 1 and 500")

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-telegram-updates",
             action="store_true",
-            help="do not process Telegram updates in this worker (run `flrts telegram work`)",
+            help="start no companion threads (the Telegram update loop; run `flrts telegram work`)",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -52,5 +52,5 @@ class Command(BaseCommand):
             interval=opts["interval"],
             max_jobs=opts["max_jobs"],
             worker_id=worker_id,
-            telegram_updates=not opts["no_telegram_updates"],
+            companion_threads=not opts["no_telegram_updates"],
         )
