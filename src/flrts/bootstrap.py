@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from flrts.ops import databases
+from flrts.ops.dbparams import DbParams
 from flrts.sites import (
     COMMON_CONFIG,
     SITE_CONFIG,
@@ -22,12 +24,20 @@ from flrts.sites import (
     create_site_folders,
     default_site_name,
     new_site_config,
+    read_json,
     sites_dir,
     validate_site_name,
     write_json,
 )
 
 DEFAULT_SITE = "flrts.localhost"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flrts.settings")
+    import django
+
+    django.setup()
 
 
 def run(command: str, args: list[str]) -> int:
@@ -104,12 +114,11 @@ def new_site(args: list[str]) -> int:
 
 
 def _setup_django_and_install(admin_email: str, password: str, demo: bool) -> None:
-    from flrts.cli import setup_django
-
     setup_django()
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    # Models can be imported only after django.setup(), hence here.
     from flrts.people.models import User
 
     admin, _ = User.objects.get_or_create(
@@ -150,8 +159,6 @@ def init(args: list[str]) -> int:
         )
     else:
         os.environ["FLRTS_SITE"] = name
-        from flrts.cli import setup_django
-
         setup_django()
         from django.core.management import call_command
 
@@ -161,8 +168,6 @@ def init(args: list[str]) -> int:
 
 
 def _print_login(path: Path) -> None:
-    from flrts.sites import read_json
-
     config = read_json(path / SITE_CONFIG)
     password = config.get("admin_password")
     shown = password if password else "(the password printed when the site was created)"
@@ -172,13 +177,15 @@ def _print_login(path: Path) -> None:
 # -- databases ------------------------------------------------------------------------------
 
 
-def _server_params(config: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "host": config.get("db_host") or "127.0.0.1",
-        "port": int(config.get("db_port") or 0),
-        "user": config.get("db_user") or "",
-        "password": config.get("db_password") or "",
-    }
+def _params(config: dict[str, Any]) -> DbParams:
+    return DbParams(
+        engine=str(config["db_type"]),
+        name=str(config.get("db_name")),
+        host=config.get("db_host") or "127.0.0.1",
+        port=int(config.get("db_port") or 0),
+        user=config.get("db_user") or "",
+        password=config.get("db_password") or "",
+    )
 
 
 def create_database(config: dict[str, Any], force: bool = False) -> bool:
@@ -186,103 +193,27 @@ def create_database(config: dict[str, Any], force: bool = False) -> bool:
     db_type = config["db_type"]
     if db_type == "sqlite":
         return False
-    db_name = config["db_name"]
-    params = _server_params(config)
+    params = _params(config)
     try:
-        if db_type == "mariadb":
-            return _create_mariadb(db_name, params, force)
-        return _create_postgres(db_name, params, force)
+        if not force and databases.in_use(params):
+            what = "already exists and has tables" if db_type == "mariadb" else "already exists"
+            raise SiteConfigError(f"database {params.name!r} {what}; pass --force to replace it")
+        databases.create_database(params, replace=force)
+        return True
     except SiteConfigError:
         raise
     except Exception as exc:  # driver errors: one clear line, no traceback
         raise SiteConfigError(
-            f"cannot create {db_type} database {db_name!r} on {params['host']}:{params['port']}: "
+            f"cannot create {db_type} database {params.name!r} on {params.host}:{params.port}: "
             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         ) from None
 
 
-def _create_mariadb(db_name: str, params: dict[str, Any], force: bool) -> bool:
-    import MySQLdb
-
-    conn = MySQLdb.connect(
-        host=params["host"], port=params["port"], user=params["user"], passwd=params["password"]
-    )
-    try:
-        cur = conn.cursor()
-        cur.execute(
-            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema=%s", [db_name]
-        )
-        row = cur.fetchone()
-        has_tables = bool(row and row[0])
-        if has_tables and not force:
-            raise SiteConfigError(
-                f"database {db_name!r} already exists and has tables; pass --force to replace it"
-            )
-        if force:
-            cur.execute(f"DROP DATABASE IF EXISTS `{db_name}`")
-        cur.execute(
-            f"CREATE DATABASE IF NOT EXISTS `{db_name}` "
-            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
-        return True
-    finally:
-        conn.close()
-
-
-def _create_postgres(db_name: str, params: dict[str, Any], force: bool) -> bool:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(
-        host=params["host"],
-        port=params["port"],
-        user=params["user"],
-        password=params["password"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [db_name]).fetchone()
-        if exists and not force:
-            raise SiteConfigError(
-                f"database {db_name!r} already exists; pass --force to replace it"
-            )
-        if exists:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(db_name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db_name)))
-        return True
-
-
 def drop_database(config: dict[str, Any]) -> None:
-    db_type, db_name = config["db_type"], str(config.get("db_name"))
-    params = _server_params(config)
+    if config["db_type"] == "sqlite":
+        return
+    params = _params(config)
     try:
-        if db_type == "mariadb":
-            import MySQLdb
-
-            conn = MySQLdb.connect(
-                host=params["host"],
-                port=params["port"],
-                user=params["user"],
-                passwd=params["password"],
-            )
-            conn.cursor().execute(f"DROP DATABASE IF EXISTS `{db_name}`")
-            conn.close()
-        elif db_type == "postgres":
-            import psycopg
-            from psycopg import sql
-
-            with psycopg.connect(
-                host=params["host"],
-                port=params["port"],
-                user=params["user"],
-                password=params["password"] or None,
-                dbname="postgres",
-                autocommit=True,
-            ) as conn:
-                conn.execute(
-                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                        sql.Identifier(db_name)
-                    )
-                )
+        databases.drop_database(params)
     except Exception as exc:  # cleanup after a failure must not hide the first error
-        print(f"flrts: warning: could not drop database {db_name}: {exc}", file=sys.stderr)
+        print(f"flrts: warning: could not drop database {params.name}: {exc}", file=sys.stderr)

@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from flrts import bootstrap
+from flrts.bootstrap import setup_django
 from flrts.sites import SiteConfigError
 
 # Commands that must run before Django can be configured (there may be no site yet).
@@ -65,21 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     command, command_args = rest[0], rest[1:]
     try:
         if command in PRE_DJANGO:
-            from flrts import bootstrap
-
             return bootstrap.run(command, command_args)
         return run_django(command, command_args)
     except SiteConfigError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flrts.settings")
-    import django
-
-    django.setup()
 
 
 def run_django(command: str, args: list[str]) -> int:

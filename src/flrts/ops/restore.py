@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from flrts.ops import archives, dbparams, dumpers
+from flrts.ops import archives, databases, dbparams, dumpers
 from flrts.ops.backup import BackupError, BackupOptions, manifest_for, take_backup
 from flrts.ops.manifest import Manifest, sha256_file
 from flrts.ops.names import parse_name
@@ -146,14 +146,14 @@ def restore(
     manifest = preflight(db_file, public_tar, private_tar)
     site = settings.SITE
     target = dbparams.current()
-    staged = dumpers.create_database(target, staging_name(target))
+    staged = databases.create_database(target.with_name(staging_name(target)), replace=True)
     try:
         bar = Progress("restore", total=manifest.parts["database"].size)
         dumpers.load(staged, db_file, bar.advance)
         bar.finish()
         loaded, _ = dumpers.database_counts(staged)
     except BaseException as exc:
-        dumpers.drop_database(staged)
+        databases.drop_database(staged)
         if isinstance(exc, dumpers.DumpError):
             raise RestoreError(
                 f"refusing to restore: the dump does not load ({exc}); the site is unchanged"
@@ -166,7 +166,7 @@ def restore(
                 BackupOptions(with_files=bool(public_tar or private_tar), kind="safety")
             )
         except BaseException as exc:
-            dumpers.drop_database(staged)
+            databases.drop_database(staged)
             if isinstance(exc, BackupError):
                 raise RestoreError(
                     f"could not take the safety backup, nothing restored: {exc}"

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flrts.ops import archives, dbparams, dumpers
+from flrts.ops import archives, databases, dbparams, dumpers
 from flrts.ops.manifest import Manifest, sha256_file
 from flrts.ops.progress import Progress
 
@@ -83,7 +83,7 @@ def load_test(manifest: Manifest, report: VerifyReport) -> None:
                 f"{dbparams.current().engine}"
             )
             return
-        scratch = dumpers.create_database(params, params.name)
+        scratch = databases.create_database(params, replace=True)
         try:
             bar = Progress("load test", total=manifest.parts["database"].size)
             dumpers.load(scratch, manifest.part_path("database"), bar.advance)
@@ -93,7 +93,7 @@ def load_test(manifest: Manifest, report: VerifyReport) -> None:
             report.problems.append(f"the dump does not load: {exc}")
             return
         finally:
-            dumpers.drop_database(scratch)
+            databases.drop_database(scratch)
     report.loaded_counts = counts
     differ = compare_counts(manifest.row_counts, counts)
     if differ:
