@@ -69,8 +69,8 @@ def run(opts: argparse.Namespace, base: Path, procs: list[subprocess.Popen[bytes
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
+    from flrts.notify.reminder_dispatch import dispatch_due
     from flrts.people.models import User
-    from flrts.reminders.dispatch import dispatch_due
     from flrts.reminders.models import Reminder, ReminderDelivery
 
     rng = random.Random(42)

@@ -328,10 +328,10 @@ def test_processing_error_is_recorded_and_apologised(bot: Any, team: Any, monkey
 
 
 def test_the_scheduler_closes_untouched_expired_proposals(bot: Any, team: Any) -> None:
-    from flrts.capture.conversation import expire_stale
+    from flrts.capture.drafts import expire_stale
     from flrts.jobs import registry
 
-    assert "flrts.capture.conversation.expire_stale" in registry.scheduler_events()["all"]
+    assert "flrts.capture.drafts.expire_stale" in registry.scheduler_events()["all"]
     bot.say(JOEL, "Colin check pump at Big Sky")
     taylor = team.taylor.telegram_user_id
     bot.say(taylor, "check the fence at Viper")

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from flrts.reminders.deliver import deliver_reminders
-from flrts.reminders.dispatch import dispatch_due
+from flrts.notify.reminder_delivery import deliver_reminders
+from flrts.notify.reminder_dispatch import dispatch_due
 from flrts.reminders.models import Reminder, ReminderDelivery, ReminderStatus
 
 COLIN = 1002

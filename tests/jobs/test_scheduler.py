@@ -40,7 +40,7 @@ def test_the_registry_reads_like_frappes_scheduler_events() -> None:
     assert "flrts.bot.webhook_check.check_telegram_webhook" in events["hourly"]
     assert "flrts.jobs.maintenance.cleanup" in events["daily_long"]
     assert "flrts.notify.sweeps.sweep_overdue" in events["all"]
-    assert "flrts.reminders.dispatch.dispatch_due" in events["second"]
+    assert "flrts.notify.reminder_dispatch.dispatch_due" in events["second"]
 
 
 def test_register_validates_the_event_and_the_cron_expression() -> None:

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from flrts.reminders.actions import ReminderActionError, handle_callback
-from flrts.reminders.dispatch import dispatch_due
+from flrts.capture.reminder_actions import ReminderActionError, handle_callback
+from flrts.notify.reminder_dispatch import dispatch_due
 from flrts.reminders.models import Reminder, ReminderDelivery, ReminderStatus
 from flrts.telegram.models import OutboxMessage
 from tests.jobs.support import drain
@@ -44,7 +44,7 @@ def test_a_due_reminder_is_delivered_once_to_each_recipient(person: Any) -> None
     d = ReminderDelivery.objects.filter(recipient=ann).get()
     assert d.status == "sent" and not d.late and d.channels == "telegram"
     # Running the delivery job again sends nothing more.
-    from flrts.reminders.deliver import deliver_reminders
+    from flrts.notify.reminder_delivery import deliver_reminders
 
     assert deliver_reminders([d.pk]) == "0 sent, 0 not sent"
     assert OutboxMessage.objects.count() == 2
@@ -168,6 +168,21 @@ def test_someone_elses_button_is_refused(person: Any) -> None:
         handle_callback(f"rem:done:{d.pk}", bob)
     with pytest.raises(ReminderActionError, match="not understood"):
         handle_callback("rem:done:abc", ann)
+
+
+def test_a_button_naming_the_reminder_instead_of_a_delivery_changes_nothing(person: Any) -> None:
+    """The product only sends reminder buttons by delivery id; callback data naming the reminder
+    (an old card's `rem:done:REM-...`, or a forged one) used to complete or snooze it through a
+    second path with other rules. It is refused now, and the reminder is left as it was."""
+    from flrts.capture.conversation import Conversation, handle_action
+
+    ann = person("ann", "America/Chicago", 11)
+    r = reminder([ann], utc("2030-06-01T14:00"))
+    for verb in ("done", "snooze"):
+        result = handle_action(Conversation(ann), f"rem:{verb}:{r.name}")
+        assert result.toast == "That button is no longer valid."
+    r.refresh_from_db()
+    assert r.status == ReminderStatus.PENDING and r.next_fire_at == utc("2030-06-01T14:00")
 
 
 def test_a_pass_with_nothing_due_is_one_query_whatever_is_pending(person: Any) -> None:

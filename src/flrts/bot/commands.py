@@ -11,15 +11,12 @@ from typing import Any
 from django.utils import timezone
 
 from flrts.capture import queries, records
-from flrts.capture.conversation import (
-    HELP_TEXT,
-    Conversation,
-    cancel,
-    current_proposal,
-    handle_text,
-    start_guided_report,
-)
+from flrts.capture.confirm import cancel
+from flrts.capture.conversation import Conversation, handle_text
+from flrts.capture.drafts import current_proposal
+from flrts.capture.guided import start_guided_report
 from flrts.capture.replies import Reply
+from flrts.capture.requests import HELP_TEXT
 from flrts.capture.task_actions import task_action
 from flrts.core.permissions import Action, can
 

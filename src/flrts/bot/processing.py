@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from flrts.capture.conversation import Conversation, handle_action, handle_text, remember_card
+from flrts.capture.conversation import Conversation, handle_action, handle_text
+from flrts.capture.drafts import remember_card
 from flrts.capture.replies import Reply
 from flrts.nlp.guard import mask_secrets
 from flrts.telegram import outbound

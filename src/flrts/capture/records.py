@@ -1,6 +1,6 @@
 """Turning a confirmed ParseResult into records, and finding the records a message refers to.
 
-Everything here runs inside the confirming transaction (see conversation.confirm), so a failure
+Everything here runs inside the confirming transaction (see confirm.confirm), so a failure
 leaves neither a half-made record nor a confirmed proposal.
 """
 

@@ -1,8 +1,8 @@
-"""Buttons on task and reminder cards: Mark complete, Reassign, Snooze.
+"""Buttons on task cards: Mark complete, Reassign, Snooze.
 
 Callback data (at most 64 bytes): `task:done:<name>`, `task:reassign:<name>`,
-`task:to:<name>:<person pk>`, `task:snooze:<name>`, `rem:done:<name>`, `rem:snooze:<name>`.
-Every action re-checks the role matrix: a button is not a permission.
+`task:to:<name>:<person pk>`, `task:snooze:<name>`. Every action re-checks the role matrix: a
+button is not a permission. Reminder buttons are `flrts.capture.reminder_actions` (by delivery).
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from flrts.capture.cards import format_when
 from flrts.capture.replies import ActionResult, Button, Reply
 from flrts.core.context import acting_as
 from flrts.core.permissions import Action, can, readable
+from flrts.core.timezones import zone
 from flrts.people.models import User
-from flrts.reminders.models import Reminder, ReminderStatus
 from flrts.tasks.models import Task
 
 SNOOZE_TASK = dt.timedelta(days=1)
-SNOOZE_REMINDER = dt.timedelta(hours=1)
 
 
 def _task(conv: Any, name: str) -> Task | None:
@@ -70,8 +69,6 @@ def task_action(conv: Any, verb: str, name: str, rest: list[str]) -> ActionResul
 
 
 def task_zone(task: Task) -> dt.tzinfo:
-    from flrts.core.timezones import zone
-
     return zone(task.time_zone)
 
 
@@ -90,30 +87,3 @@ def _complete(conv: Any, task: Task) -> ActionResult:
         [Reply(f"✅ Completed {task.name}: {task.subject}")],
         close_card=True,
     )
-
-
-def reminder_action(conv: Any, verb: str, name: str) -> ActionResult:
-    reminder = (
-        readable(conv.user, Reminder.objects.filter(archived=False)).filter(name=name).first()
-    )
-    if reminder is None:
-        return ActionResult(f"Can't find {name}.", close_card=True)
-    if not (
-        can(conv.user, Action.WRITE, reminder)
-        or reminder.recipients.filter(pk=conv.user.pk).exists()
-    ):
-        return ActionResult("You may not change this reminder.", show_alert=True)
-    with acting_as(conv.user):
-        if verb == "done":
-            reminder.status = ReminderStatus.COMPLETED
-            reminder.save()
-            return ActionResult("Done", [Reply(f"✅ {reminder.title}: done.")], close_card=True)
-        if verb == "snooze":
-            reminder.status = ReminderStatus.SNOOZED
-            reminder.next_fire_at = timezone.now() + SNOOZE_REMINDER
-            reminder.save()
-            when = format_when(reminder.next_fire_at, conv.user.zone)
-            return ActionResult(
-                "Snoozed an hour", [Reply(f"💤 I'll remind you again at {when}.")], close_card=True
-            )
-    return ActionResult("That button is no longer valid.")

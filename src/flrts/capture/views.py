@@ -12,7 +12,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from flrts.capture.conversation import HELP_TEXT, Conversation, handle_action, handle_text
+from flrts.capture.conversation import Conversation, handle_action, handle_text
+from flrts.capture.requests import HELP_TEXT
 from flrts.core.permissions import role_of
 from flrts.telegram.config import bot_settings
 from flrts.telegram.outbound import outbox_for
