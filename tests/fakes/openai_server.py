@@ -67,6 +67,8 @@ class Reply:
 
 Responder = Callable[[RecordedRequest], Reply]
 
+MODEL_ENTRY = {"id": "gpt-4.1-mini", "object": "model", "created": 0, "owned_by": "fake"}
+
 
 # --- reply builders ---------------------------------------------------------------------------
 
@@ -295,6 +297,8 @@ class FakeOpenAIServer(LocalServer):
             return completion(unknown_wire())
         if request.path.endswith("/audio/transcriptions"):
             return transcription(self.transcript)
+        if request.method == "GET" and request.path.endswith("/models"):
+            return Reply(payload={"object": "list", "data": [MODEL_ENTRY]})
         return error(404, f"no route {request.path}")
 
     def _next_reply(self, request: RecordedRequest) -> Reply:

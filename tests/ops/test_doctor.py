@@ -141,3 +141,28 @@ def test_doctor_reports_a_database_that_is_down(tmp_path: Path) -> None:
     assert any(line.startswith("FAIL  database") for line in lines), result.stdout
     assert "fix: start the database server" in result.stdout
     assert any(line.startswith("FAIL  workers") and "database is down" in line for line in lines)
+
+
+def test_the_llm_check_goes_through_the_llm_client_to_the_configured_server(settings) -> None:
+    """The doctor asks the site's OpenAI-compatible server with the parser's own client and
+    configuration: reachable, a refused key (FAIL, with the fix), and no key at all."""
+    from flrts.ops.doctor import check_llm
+    from tests.fakes.openai_server import FakeOpenAIServer, error
+
+    config = settings.SITE.config
+    with FakeOpenAIServer() as fake:
+        config.update(openai_api_key="sk-doctor-test-key-0001", openai_base_url=fake.base_url)
+        try:
+            assert check_llm().status == "ok"
+            assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in fake.requests] == [
+                ("GET", "models")
+            ]
+            assert fake.requests[0].headers["authorization"] == "Bearer sk-doctor-test-key-0001"
+            fake.queue(error(401, "Incorrect API key provided"))
+            refused = check_llm()
+            assert refused.status == "fail" and "refused the API key (401)" in refused.detail
+            assert "sk-doctor" not in refused.detail and refused.fix == "set a valid openai_api_key"
+        finally:
+            config.pop("openai_api_key")
+            config.pop("openai_base_url")
+    assert "not configured" in check_llm().detail

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from flrts.nlp.context import llm_config_from_site
+from flrts.nlp.llm.client import LLMClient
+from flrts.nlp.llm.errors import LLMError
 from flrts.ops import health
 from flrts.ops.health import FAIL, OK, WARN, Check
 
@@ -43,30 +46,27 @@ def check_telegram() -> Check:
 
 
 def check_llm() -> Check:
-    def run() -> Check:
-        import httpx
+    """Key and server through the one LLM client (the parser's own configuration and seam)."""
 
-        key = settings.SITE.get("openai_api_key", "")
-        if not key:
+    def run() -> Check:
+        config = llm_config_from_site()
+        if not config.configured:
             return Check("llm", OK, "not configured (the offline parser answers)")
-        base = str(settings.SITE.get("openai_base_url", "https://api.openai.com/v1")).rstrip("/")
-        timeout = settings.SITE.get_float("openai_timeout", 10.0, minimum=0.1)
-        response = httpx.get(
-            f"{base}/models", headers={"Authorization": f"Bearer {key}"}, timeout=min(timeout, 10.0)
-        )
-        if response.status_code in (401, 403):
+        base = config.base_url.rstrip("/")
+        try:
+            LLMClient(config).check()
+        except LLMError as exc:
+            if exc.kind == "auth":
+                return Check(
+                    "llm",
+                    FAIL,
+                    f"{base} refused the API key ({exc.status_code})",
+                    "set a valid openai_api_key",
+                )
+            if exc.status_code is None:
+                raise  # unreachable: health._safe reports it as a failed check
             return Check(
-                "llm",
-                FAIL,
-                f"{base} refused the API key ({response.status_code})",
-                "set a valid openai_api_key",
-            )
-        if response.status_code >= 400:
-            return Check(
-                "llm",
-                WARN,
-                f"{base}/models answered {response.status_code}",
-                "check openai_base_url",
+                "llm", WARN, f"{base}/models answered {exc.status_code}", "check openai_base_url"
             )
         return Check("llm", OK, f"{base} reachable")
 

@@ -89,6 +89,18 @@ class LLMClient:
             duration_ms=duration_ms,
         )
 
+    def check(self) -> int:
+        """`GET /models` once, no retries, at most 10 s: the doctor's probe of key and server.
+        Returns how many models the server lists; raises LLMError (kind "auth" for a refused
+        key) like every other call."""
+        try:
+            page = self._sdk.with_options(
+                timeout=min(self.config.timeout, 10.0), max_retries=0
+            ).models.list()
+        except openai.OpenAIError as exc:
+            raise self._error(exc)
+        return len(page.data)
+
     def transcribe(self, audio: bytes, filename: str, mime: str) -> str:
         """Speech to text via the OpenAI-compatible `POST /audio/transcriptions`."""
         try:
