@@ -17,7 +17,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from flrts.jobs import redisclient
 from flrts.telegram.models import TelegramUpdate, UpdateStatus
 
 log = logging.getLogger("flrts.telegram")
@@ -67,15 +67,8 @@ def hand_off(update_pk: int) -> None:
         transaction.on_commit(wake)
 
 
-@cache
-def _redis(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-
-
 def redis_client() -> Any:
-    return _redis(str(settings.REDIS_QUEUE))
+    return redisclient.queue_client()
 
 
 def wake() -> None:

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from flrts.jobs import redisclient
 from flrts.jobs.models import SchedulerState
 
 LOCK_NAME = "scheduler"
@@ -60,12 +61,10 @@ class DatabaseLock:
 
 class RedisLock:
     def __init__(self, url: str, name: str = LOCK_NAME, ttl: float = 15.0):
-        import redis
-
         self.holder = holder_id()
         self.ttl = ttl
-        self.key = f"flrts:{settings.SITE.name}:lock:{name}"
-        self.client = redis.Redis.from_url(url)
+        self.key = lock_key(name)
+        self.client = redisclient.client(url, None)
         # Renew only if we still hold it: compare and extend in one step.
         self._renew = self.client.register_script(
             "if redis.call('get', KEYS[1]) == ARGV[1] then "
@@ -84,6 +83,26 @@ class RedisLock:
 
     def release(self) -> None:
         self._release(keys=[self.key], args=[self.holder])
+
+
+def lock_key(name: str = LOCK_NAME) -> str:
+    return f"flrts:{settings.SITE.name}:lock:{name}"
+
+
+def current_lease(now: dt.datetime | None = None) -> tuple[str, dt.datetime | None]:
+    """Who holds the scheduler's lease and until when, wherever the lock lives (the database
+    row, or the Redis key when `redis_queue` is set); ("", None) when nobody does."""
+    now = now or timezone.now()
+    if settings.REDIS_QUEUE:
+        conn = redisclient.queue_client()
+        holder, ms = conn.get(lock_key()), conn.pttl(lock_key())
+        if not holder or ms is None or ms < 0:
+            return "", None
+        return holder.decode(), now + dt.timedelta(milliseconds=ms)
+    state = SchedulerState.objects.filter(name=LOCK_NAME).first()
+    if state is None or not state.holder or state.expires_at is None:
+        return "", None
+    return state.holder, state.expires_at
 
 
 def leader_lock(ttl: float = 15.0) -> LeaderLock:

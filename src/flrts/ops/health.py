@@ -15,6 +15,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from flrts.jobs import redisclient
+from flrts.jobs.locks import LOCK_NAME, current_lease
+from flrts.jobs.models import Job, JobStatus, ScheduledJob, SchedulerState, WorkerHeartbeat
+from flrts.jobs.recovery import stale_after
+
 OK, WARN, FAIL = "ok", "warn", "fail"
 
 
@@ -74,12 +79,7 @@ def check_migrations() -> Check:
 def check_queue() -> Check:
     def run() -> Check:
         if settings.REDIS_QUEUE:
-            import redis
-
-            client = redis.Redis.from_url(
-                settings.REDIS_QUEUE, socket_timeout=2, socket_connect_timeout=2
-            )
-            client.ping()
+            redisclient.queue_client().ping()
             return Check("queue", OK, "redis reachable", data={"backend": "redis"})
         return Check("queue", OK, "database queue", data={"backend": "database"})
 
@@ -88,9 +88,6 @@ def check_queue() -> Check:
 
 def check_workers(now: dt.datetime | None = None) -> Check:
     def run() -> Check:
-        from flrts.jobs.models import WorkerHeartbeat
-        from flrts.jobs.recovery import stale_after
-
         current = now or timezone.now()
         latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
         cutoff = current - dt.timedelta(seconds=stale_after())
@@ -109,27 +106,38 @@ def check_workers(now: dt.datetime | None = None) -> Check:
     return _safe("workers", run)
 
 
-def scheduler_state(now: dt.datetime) -> dict[str, Any]:
-    from flrts.jobs.locks import LOCK_NAME
-    from flrts.jobs.models import ScheduledJob, SchedulerState
-
-    state = SchedulerState.objects.filter(name=LOCK_NAME).first()
-    # The leader renews its lease every second; a lease in the future means it is ticking.
-    last_tick = getattr(state, "last_tick", None) if state else None
-    last_run = (
+def _last_enqueue() -> dt.datetime | None:
+    return (
         ScheduledJob.objects.filter(last_run_at__isnull=False)
         .order_by("-last_run_at")
         .values_list("last_run_at", flat=True)
         .first()
     )
+
+
+def scheduler_last_tick(now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the scheduler last showed life. The leader renews its lease every second, so the
+    lease (wherever the lock lives) is the tick; it runs a few seconds ahead, hence capped at
+    now. Without a lease, the last scheduled enqueue; None if neither was ever seen."""
+    now = now or timezone.now()
+    _holder, expires_at = current_lease(now)
+    seen = [v for v in (expires_at, _last_enqueue()) if v is not None]
+    return min(max(seen), now) if seen else None
+
+
+def scheduler_state(now: dt.datetime) -> dict[str, Any]:
+    state = SchedulerState.objects.filter(name=LOCK_NAME).first()
+    holder, expires_at = current_lease(now)
+    last_tick = scheduler_last_tick(now)
+    last_run = _last_enqueue()
     overdue = ScheduledJob.objects.filter(
         enabled=True, in_registry=True, next_run_at__lt=now
     ).order_by("next_run_at")
     first_overdue = overdue.first()
     return {
         "paused": bool(state and state.paused),
-        "leader": state.holder if state and state.expires_at and state.expires_at > now else "",
-        "lease_expires_at": state.expires_at.isoformat() if state and state.expires_at else None,
+        "leader": holder if expires_at and expires_at > now else "",
+        "lease_expires_at": expires_at.isoformat() if expires_at else None,
         "last_tick": last_tick.isoformat() if last_tick else None,
         "last_job_enqueued_at": last_run.isoformat() if last_run else None,
         "lag_seconds": (now - first_overdue.next_run_at).total_seconds()
@@ -178,8 +186,6 @@ def check_scheduler(now: dt.datetime | None = None) -> Check:
 
 def check_jobs() -> Check:
     def run() -> Check:
-        from flrts.jobs.models import Job, JobStatus
-
         since = timezone.now() - dt.timedelta(hours=24)
         pending = Job.objects.filter(status=JobStatus.QUEUED).count()
         failed = Job.objects.filter(status=JobStatus.FAILED, enqueued_at__gte=since).count()

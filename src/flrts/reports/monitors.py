@@ -31,7 +31,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from flrts.jobs.locks import is_paused
 from flrts.notify.team import alert
+from flrts.ops.health import scheduler_last_tick
 from flrts.reports.models import MonitorSettings, MonitorState
 
 logger = logging.getLogger("flrts.monitors")
@@ -158,42 +160,7 @@ def stalled_queue(cfg: MonitorSettings, now: dt.datetime) -> Finding:
     return Finding(False, f"nothing waiting over {minutes} min", "✅ FLRTS queue moves again")
 
 
-def scheduler_last_tick() -> dt.datetime | None:
-    """When the scheduler last showed life: the jobs app's own record when it has one
-    (`beat.last_tick()` or `SchedulerState.last_tick`), else the leader's lease (renewed every
-    second while it runs), else its last enqueue."""
-    from flrts.jobs import beat
-    from flrts.jobs.models import ScheduledJob, SchedulerState
-
-    own = getattr(beat, "last_tick", None)
-    if callable(own):
-        try:
-            value = own()
-        except Exception:  # a probe: fall back to what the tables say
-            value = None
-        if value is not None:
-            return value if isinstance(value, dt.datetime) else None
-    state = SchedulerState.objects.filter(name="scheduler").first()
-    recorded = getattr(state, "last_tick", None) if state is not None else None
-    if isinstance(recorded, dt.datetime):
-        return recorded  # the jobs app records each tick (a field some versions have)
-    lease = state.expires_at if state is not None and state.holder else None
-    enqueued = (
-        ScheduledJob.objects.exclude(last_run_at__isnull=True)
-        .order_by("-last_run_at")
-        .values_list("last_run_at", flat=True)
-        .first()
-    )
-    # The lease runs a few seconds ahead of the last step; cap it at now.
-    candidates = [v for v in (lease, enqueued) if v is not None]
-    if not candidates:
-        return None
-    return min(max(candidates), timezone.now())
-
-
 def scheduler(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.jobs.locks import is_paused
-
     last = scheduler_last_tick()
     limit = cfg.scheduler_stale_minutes
     if is_paused():
