@@ -97,7 +97,8 @@ def site_params(site: Path) -> Any:
 
 def read_tables(site: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, sorted, as comparable tuples."""
-    from flrts.ops import dbparams, dumpers
+    from flrts.ops import dbparams
+    from flrts.ops.backup import dumpers
 
     params = site_params(site)
     conn = dbparams.connect(params)

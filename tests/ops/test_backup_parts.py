@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_backups")
 
 
 def test_backup_set_is_frappe_named_with_a_manifest(isolated_backups: Path, settings) -> None:
-    from flrts.ops.backup import BackupOptions, take_backup
-    from flrts.ops.names import parse_name
+    from flrts.ops.backup.names import parse_name
+    from flrts.ops.backup.take import BackupOptions, take_backup
 
     (settings.SITE.public_files / "a.txt").write_text("public")
     manifest = take_backup(BackupOptions(with_files=True, compress=True))
@@ -37,8 +37,8 @@ def test_backup_set_is_frappe_named_with_a_manifest(isolated_backups: Path, sett
 def test_site_config_backup_masks_secrets_unless_encrypted(
     isolated_backups: Path, settings
 ) -> None:
-    from flrts.ops import configbackup
-    from flrts.ops.backup import BackupError, BackupOptions, take_backup
+    from flrts.ops.backup import configbackup
+    from flrts.ops.backup.take import BackupError, BackupOptions, take_backup
 
     secret = settings.SITE.config["secret_key"]
     manifest = take_backup()
@@ -61,8 +61,8 @@ def test_site_config_backup_masks_secrets_unless_encrypted(
 def test_offsite_copy_is_verified_by_checksum(
     isolated_backups: Path, tmp_path: Path, monkeypatch
 ) -> None:
-    from flrts.ops import offsite
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup import offsite
+    from flrts.ops.backup.take import take_backup
 
     manifest = take_backup()
     target = tmp_path / "offsite"
@@ -88,14 +88,14 @@ def test_offsite_copy_is_verified_by_checksum(
 def test_scheduled_backup_is_registered_daily_on_the_long_queue() -> None:
     from flrts.jobs.registry import entries
 
-    entry = {e.method: e for e in entries()}["flrts.ops.jobs.scheduled_backup"]
+    entry = {e.method: e for e in entries()}["flrts.ops.backup.scheduled.scheduled_backup"]
     assert (entry.frequency, entry.queue) == ("daily", "long")
 
 
 def test_scheduled_backup_takes_copies_and_rotates(
     isolated_backups: Path, tmp_path, settings
 ) -> None:
-    from flrts.ops.jobs import scheduled_backup
+    from flrts.ops.backup.scheduled import scheduled_backup
     from flrts.sites import Site
 
     site = settings.SITE

@@ -56,7 +56,7 @@ def pack(path: Path, data: bytes) -> None:
 
 def rewrite_manifest(parts: dict[str, Path], key: str) -> None:
     """As if the backup had been written damaged: the manifest matches the damaged file."""
-    from flrts.ops.manifest import sha256_file
+    from flrts.ops.backup.manifest import sha256_file
 
     data = json.loads(parts["manifest"].read_text())
     data["parts"][key]["size"] = parts[key].stat().st_size

@@ -22,7 +22,7 @@ def by_name(checks):
 def healthy() -> None:
     from flrts.jobs.locks import LOCK_NAME
     from flrts.jobs.models import SchedulerState, WorkerHeartbeat
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     WorkerHeartbeat.objects.create(
         worker_id="w-doc", backend="db", queues="default", pid=1, hostname="h"
@@ -79,7 +79,7 @@ def test_doctor_reports_a_paused_and_a_stopped_scheduler() -> None:
 
 @pytest.mark.django_db
 def test_doctor_reports_a_stale_and_a_damaged_backup() -> None:
-    from flrts.ops.backup import latest_backup
+    from flrts.ops.backup.take import latest_backup
     from flrts.ops.doctor import run_checks
 
     healthy()

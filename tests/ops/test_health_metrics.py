@@ -89,7 +89,7 @@ def test_health_is_503_when_the_scheduler_is_not_running() -> None:
 def test_metrics_from_localhost(people) -> None:
     from flrts.jobs.models import Job
     from flrts.nlp.models import ParserLog
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     Job.objects.create(method="x.y", queue="default", status="queued")
     Job.objects.create(method="x.y", queue="long", status="failed")

@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from flrts.ops import s3
-from flrts.ops.names import BackupName
-from flrts.ops.offsite import OffsiteError, S3Target, target_from_config
-from flrts.ops.retention import Policy
+from flrts.ops.backup import s3
+from flrts.ops.backup.names import BackupName
+from flrts.ops.backup.offsite import OffsiteError, S3Target, target_from_config
+from flrts.ops.backup.retention import Policy
 from tests.fakes.s3_server import ACCESS_KEY, BUCKET, REGION, SECRET_KEY, FakeS3
 
 WRONG_SECRET = "wrong/Secret+Key9999doNotLeakMe"
@@ -161,7 +161,7 @@ def test_a_body_that_does_not_match_its_signed_hash_is_refused(
 def test_a_backup_set_lands_in_the_bucket_verified_manifest_last(
     s3_site: FakeS3, settings: Any
 ) -> None:
-    from flrts.ops.backup import BackupOptions, take_backup
+    from flrts.ops.backup.take import BackupOptions, take_backup
 
     (settings.SITE.public_files / "a.txt").write_text("public")
     manifest = take_backup(BackupOptions(with_files=True))
@@ -185,7 +185,7 @@ def test_a_backup_set_lands_in_the_bucket_verified_manifest_last(
 
 @pytest.mark.django_db
 def test_a_corrupted_upload_is_detected_and_no_manifest_lands(s3_site: FakeS3) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     manifest = take_backup()
     s3_site.corrupt_next_put(key_contains="-database.")
@@ -203,7 +203,7 @@ def test_a_corrupted_upload_is_detected_and_no_manifest_lands(s3_site: FakeS3) -
 def test_a_wrong_secret_is_a_clear_error_that_never_shows_the_secret(
     s3_site: FakeS3, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
     from flrts.sites import masked_config
 
     manifest = take_backup()
@@ -226,7 +226,7 @@ def test_a_wrong_secret_is_a_clear_error_that_never_shows_the_secret(
 
 @pytest.mark.django_db
 def test_a_missing_bucket_is_a_clear_error_and_a_doctor_failure(s3_site: FakeS3) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
     from flrts.ops.doctor import check_offsite
 
     manifest = take_backup()
@@ -243,7 +243,7 @@ def test_a_missing_bucket_is_a_clear_error_and_a_doctor_failure(s3_site: FakeS3)
 
 @pytest.mark.django_db
 def test_server_errors_are_retried_then_reported(s3_site: FakeS3) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     manifest = take_backup()
     s3_site.fail_next("PUT", 500, "InternalError", times=1)
@@ -261,7 +261,7 @@ def test_server_errors_are_retried_then_reported(s3_site: FakeS3) -> None:
 
 @pytest.mark.django_db
 def test_an_unreachable_endpoint_names_the_endpoint(s3_site: FakeS3, settings: Any) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     manifest = take_backup()
     with socket.socket() as sock:
@@ -334,7 +334,7 @@ def test_retention_on_the_bucket_removes_exactly_the_sets_not_kept(fake_s3: Fake
 
 
 def test_target_from_config(settings: Any, isolated_backups: Path, tmp_path: Path) -> None:
-    from flrts.ops.offsite import FolderTarget
+    from flrts.ops.backup.offsite import FolderTarget
 
     config = settings.SITE.config
     assert target_from_config() is None
@@ -360,7 +360,7 @@ def test_target_from_config(settings: Any, isolated_backups: Path, tmp_path: Pat
 
 @pytest.mark.django_db
 def test_the_backup_offsite_command_uploads_to_s3(s3_site: FakeS3, settings: Any) -> None:
-    from flrts.ops.backup import take_backup
+    from flrts.ops.backup.take import take_backup
 
     manifest = take_backup()
     out = io.StringIO()
@@ -382,7 +382,7 @@ def test_the_backup_offsite_command_uploads_to_s3(s3_site: FakeS3, settings: Any
 def test_the_scheduled_backup_copies_to_s3_and_rotates_there(
     s3_site: FakeS3, settings: Any, isolated_backups: Path
 ) -> None:
-    from flrts.ops.jobs import scheduled_backup
+    from flrts.ops.backup.scheduled import scheduled_backup
 
     settings.SITE.config.update({"backup_retention": "last", "backup_keep_last": 1})
     scheduled_backup()

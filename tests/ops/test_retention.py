@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flrts.ops.retention import Policy, select_keep
+from flrts.ops.backup.retention import Policy, select_keep
 
 START = dt.datetime(2023, 1, 1, 2, 30, tzinfo=dt.UTC)
 DAYS = [START + dt.timedelta(days=i) for i in range(365 + 366 + 365)]  # 2023-01-01 .. 2025-12-31
@@ -72,7 +72,7 @@ def test_keep_last_n() -> None:
 def test_apply_retention_deletes_exactly_the_unkept_sets(tmp_path) -> None:
     import json
 
-    from flrts.ops.retention import apply_retention
+    from flrts.ops.backup.retention import apply_retention
 
     stamps = DAYS[-60:]
     for stamp in stamps:

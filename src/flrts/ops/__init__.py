@@ -1,9 +1,8 @@
 """Operations: what a managed platform did for this system, done on our own host.
 
-- `backup`, `manifest`, `dumpers`, `archives`, `names`: `flrts backup` (Frappe-named files + a
-  manifest with sizes, SHA-256, schema version and row counts).
-- `verify`, `restore`, `portable`: `flrts backup verify`, `flrts restore`, `flrts export/import`.
-- `retention`, `offsite`, `schedule`: GFS / keep-last-N rotation, the second copy, the daily job.
+- `backup/`: `flrts backup`, `backup verify`, `restore`, `export/import`, retention, the offsite
+  copy and the scheduled backup (see its `__init__`); `dbparams`, `databases`: connection
+  parameters and create/drop of whole databases (backups and `flrts new-site`).
 - `health`, `metrics`, `middleware`, `views`: `/health`, `/metrics`, request ids and latencies.
 - `logs`: JSON lines per process with secrets masked; unhandled errors into the Error Log.
 - `doctor`: `flrts doctor`. `deploy`: nginx/systemd/restart. `sshca`: short-lived SSH certificates.

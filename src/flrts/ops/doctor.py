@@ -75,7 +75,7 @@ def check_llm() -> Check:
 
 def check_offsite() -> Check:
     """The offsite target answers: the folder is there (mounted), the S3 bucket answers HEAD."""
-    from flrts.ops.offsite import OffsiteError, target_from_config
+    from flrts.ops.backup.offsite import OffsiteError, target_from_config
 
     def run() -> Check:
         try:

@@ -229,7 +229,7 @@ def backup_max_age_hours() -> float:
 
 def check_backups(verify_latest: bool = False, deep: bool = False) -> Check:
     def run() -> Check:
-        from flrts.ops.backup import latest_backup
+        from flrts.ops.backup.take import latest_backup
 
         latest = latest_backup()
         if latest is None:
@@ -243,7 +243,7 @@ def check_backups(verify_latest: bool = False, deep: bool = False) -> Check:
         }
         limit = backup_max_age_hours()
         if verify_latest:
-            from flrts.ops.verify import verify
+            from flrts.ops.backup.verify import verify
 
             report = verify(latest, load=deep)
             if not report.ok:

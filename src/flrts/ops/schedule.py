@@ -7,7 +7,7 @@ from django.conf import settings
 
 from flrts.jobs import registry
 
-METHOD = "flrts.ops.jobs.scheduled_backup"
+METHOD = "flrts.ops.backup.scheduled.scheduled_backup"
 
 
 def backup_event() -> tuple[str, str]:

@@ -7,6 +7,7 @@ from django.db import migrations
 MOVED = {
     "flrts.jobs.maintenance.check_telegram_webhook": "flrts.bot.webhook_check.check_telegram_webhook",
     "flrts.capture.conversation.expire_stale": "flrts.capture.drafts.expire_stale",
+    "flrts.ops.jobs.scheduled_backup": "flrts.ops.backup.scheduled.scheduled_backup",
     "flrts.reminders.dispatch.dispatch_due": "flrts.notify.reminder_dispatch.dispatch_due",
     "flrts.reminders.deliver.deliver_reminders": "flrts.notify.reminder_delivery.deliver_reminders",
 }

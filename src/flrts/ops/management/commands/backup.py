@@ -53,8 +53,8 @@ class Command(BaseCommand):
             self._offsite(Path(opts["file"]))
 
     def _take(self, opts: dict[str, Any]) -> None:
-        from flrts.ops.backup import BackupError, BackupOptions, take_backup
-        from flrts.ops.configbackup import ConfigBackupError, read_passphrase
+        from flrts.ops.backup.configbackup import ConfigBackupError, read_passphrase
+        from flrts.ops.backup.take import BackupError, BackupOptions, take_backup
 
         passphrase = None
         if opts["include_secrets"]:
@@ -88,7 +88,7 @@ class Command(BaseCommand):
     def _list(self, opts: dict[str, Any]) -> None:
         import json
 
-        from flrts.ops.backup import backup_dir, list_backups
+        from flrts.ops.backup.take import backup_dir, list_backups
 
         folder = backup_dir(override=opts["backup_path"])
         backups = list_backups(folder) if folder.exists() else []
@@ -108,8 +108,8 @@ class Command(BaseCommand):
             )
 
     def _verify(self, path: Path, load: bool) -> None:
-        from flrts.ops.backup import BackupError, manifest_for
-        from flrts.ops.verify import verify
+        from flrts.ops.backup.take import BackupError, manifest_for
+        from flrts.ops.backup.verify import verify
 
         try:
             manifest = manifest_for(path)
@@ -125,8 +125,8 @@ class Command(BaseCommand):
         self.stdout.write(f"OK: {checked} match their checksums{loaded}; row counts match")
 
     def _prune(self, opts: dict[str, Any]) -> None:
-        from flrts.ops.backup import backup_dir
-        from flrts.ops.retention import apply_retention, policy_from_config
+        from flrts.ops.backup.retention import apply_retention, policy_from_config
+        from flrts.ops.backup.take import backup_dir
 
         removed = apply_retention(backup_dir(override=opts["backup_path"]), policy_from_config())
         self.stdout.write(f"removed {len(removed)} backup set(s)")
@@ -134,8 +134,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {prefix}")
 
     def _offsite(self, path: Path) -> None:
-        from flrts.ops.backup import BackupError, manifest_for
-        from flrts.ops.offsite import OffsiteError, target_from_config
+        from flrts.ops.backup.offsite import OffsiteError, target_from_config
+        from flrts.ops.backup.take import BackupError, manifest_for
 
         try:
             manifest = manifest_for(path)

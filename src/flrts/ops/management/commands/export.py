@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from flrts.ops.portable import export_site
+        from flrts.ops.backup.portable import export_site
 
         path: Path = opts["file"]
         if not path.name.endswith((".json", ".json.gz")):

@@ -16,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from flrts.ops.backup import BackupError, BackupOptions, take_backup
-        from flrts.ops.portable import import_site, model_counts
+        from flrts.ops.backup.portable import import_site, model_counts
+        from flrts.ops.backup.take import BackupError, BackupOptions, take_backup
 
         path: Path = opts["file"]
         if not path.exists():

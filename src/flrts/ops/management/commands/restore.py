@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-safety-backup", action="store_true", help="(not recommended)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from flrts.ops.restore import RestoreError, preflight, restore
+        from flrts.ops.backup.restore import RestoreError, preflight, restore
 
         db_file: Path = opts["db_file"]
         if not db_file.exists():

@@ -18,14 +18,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
-from flrts.ops import archives, databases, dbparams, dumpers
-from flrts.ops.backup import BackupError, BackupOptions, manifest_for, take_backup
-from flrts.ops.manifest import Manifest, sha256_file
-from flrts.ops.names import parse_name
-from flrts.ops.progress import Progress
-from flrts.ops.verify import check_contents, check_parts, compare_counts
+from flrts.ops import databases, dbparams
+from flrts.ops.backup import archives, dumpers
+from flrts.ops.backup.manifest import Manifest, sha256_file
+from flrts.ops.backup.names import parse_name
+from flrts.ops.backup.progress import Progress
+from flrts.ops.backup.take import BackupError, BackupOptions, manifest_for, take_backup
+from flrts.ops.backup.verify import check_contents, check_parts, compare_counts
 
-logger = logging.getLogger("flrts.ops.restore")
+logger = logging.getLogger("flrts.ops.backup.restore")
 
 
 class RestoreError(Exception):
@@ -72,7 +73,7 @@ def preflight(db_file: Path, public_tar: Path | None, private_tar: Path | None) 
     parsed = parse_name(db_file)
     if not parsed or parsed[1] != "database":
         raise RestoreError(f"refusing to restore: {db_file.name} is not a database backup")
-    from flrts.ops.verify import VerifyReport
+    from flrts.ops.backup.verify import VerifyReport
 
     report = VerifyReport(manifest)
     check_parts(manifest, report)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-logger = logging.getLogger("flrts.ops.retention")
+logger = logging.getLogger("flrts.ops.backup.retention")
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ def apply_retention(
 
     Safety backups (taken before a restore) are outside the rotation and go after `safety_days`.
     """
-    from flrts.ops.backup import list_backups, remove_set
+    from flrts.ops.backup.take import list_backups, remove_set
 
     now = now or dt.datetime.now(dt.UTC)
     sets = list_backups(folder)

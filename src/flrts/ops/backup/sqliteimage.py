@@ -25,8 +25,8 @@ from typing import IO, cast
 
 import zstandard
 
+from flrts.ops.backup.dumpers import CHUNK, DumpError, DumpResult, database_counts
 from flrts.ops.dbparams import DbParams
-from flrts.ops.dumpers import CHUNK, DumpError, DumpResult, database_counts
 
 SUFFIX = ".sqlite3.zst"
 LEVEL = 1  # the image is page slack and repeated text: level 1 is fast and nearly as small

@@ -4,7 +4,8 @@
 - an S3-compatible bucket (AWS S3, MinIO, Backblaze B2, Wasabi, ...): `backup_s3_endpoint`,
   `backup_s3_bucket`, `backup_s3_access_key`, `backup_s3_secret_key`, optionally
   `backup_s3_region` (default us-east-1) and `backup_s3_prefix` (default the site slug; `/` for
-  the bucket's root). Objects are `<prefix>/<file name>`, sent by the client in `flrts.ops.s3`.
+  the bucket's root). Objects are `<prefix>/<file name>`, sent by the client in
+  `flrts.ops.backup.s3`.
 
 Configuring both is an error (choose one): a second copy of a copy is better made by the storage
 (bucket replication, a synced disk) than by running the upload twice.
@@ -35,14 +36,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from flrts.ops.manifest import Manifest, read_manifest, sha256_file
+from flrts.ops.backup.manifest import Manifest, read_manifest, sha256_file
 
 if TYPE_CHECKING:
-    from flrts.ops.names import BackupName
-    from flrts.ops.retention import Policy
-    from flrts.ops.s3 import ObjectInfo, S3Client
+    from flrts.ops.backup.names import BackupName
+    from flrts.ops.backup.retention import Policy
+    from flrts.ops.backup.s3 import ObjectInfo, S3Client
 
-logger = logging.getLogger("flrts.ops.offsite")
+logger = logging.getLogger("flrts.ops.backup.offsite")
 
 S3_REQUIRED = ("backup_s3_endpoint", "backup_s3_bucket", "backup_s3_access_key")
 S3_SECRET = "backup_s3_secret_key"
@@ -113,7 +114,7 @@ class FolderTarget:
         return str(copy_offsite(manifest, self.folder))
 
     def apply_retention(self, policy: Policy, now: dt.datetime | None = None) -> list[str]:
-        from flrts.ops.retention import apply_retention
+        from flrts.ops.backup.retention import apply_retention
 
         return apply_retention(self.folder, policy, now=now, safety_days=SAFETY_DAYS)
 
@@ -190,8 +191,8 @@ class S3Target:
             )
 
     def apply_retention(self, policy: Policy, now: dt.datetime | None = None) -> list[str]:
-        from flrts.ops.names import parse_name
-        from flrts.ops.retention import select_keep
+        from flrts.ops.backup.names import parse_name
+        from flrts.ops.backup.retention import select_keep
 
         now = now or dt.datetime.now(dt.UTC)
         listing = f"{self.prefix}/" if self.prefix else ""
@@ -271,7 +272,7 @@ def target_from_config(site: Any = None) -> OffsiteTarget | None:
     or both a folder and a bucket are."""
     from django.conf import settings
 
-    from flrts.ops.names import site_slug
+    from flrts.ops.backup.names import site_slug
 
     site = site or settings.SITE
     slug = site_slug(site.name)
@@ -287,7 +288,7 @@ def target_from_config(site: Any = None) -> OffsiteTarget | None:
     if not wants_s3:
         return None
 
-    from flrts.ops.s3 import S3Client, S3Config
+    from flrts.ops.backup.s3 import S3Client, S3Config
 
     missing = [key for key in (*S3_REQUIRED, S3_SECRET) if not site.get(key)]
     if missing:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-from flrts.ops import archives, configbackup, dbparams, dumpers
-from flrts.ops.manifest import Manifest, ManifestError, Part, read_manifest
-from flrts.ops.names import BackupName, parse_name, site_slug, stamp
-from flrts.ops.progress import Progress
+from flrts.ops import dbparams
+from flrts.ops.backup import archives, configbackup, dumpers
+from flrts.ops.backup.manifest import Manifest, ManifestError, Part, read_manifest
+from flrts.ops.backup.names import BackupName, parse_name, site_slug, stamp
+from flrts.ops.backup.progress import Progress
 from flrts.sites import Site
 
 logger = logging.getLogger("flrts.ops.backup")

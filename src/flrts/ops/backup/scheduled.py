@@ -6,9 +6,9 @@ import logging
 
 from django.conf import settings
 
-from flrts.ops.backup import BackupOptions, backup_dir, take_backup
-from flrts.ops.offsite import target_from_config
-from flrts.ops.retention import apply_retention, policy_from_config
+from flrts.ops.backup.offsite import target_from_config
+from flrts.ops.backup.retention import apply_retention, policy_from_config
+from flrts.ops.backup.take import BackupOptions, backup_dir, take_backup
 
 logger = logging.getLogger("flrts.ops.backup")
 

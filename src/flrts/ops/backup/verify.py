@@ -9,9 +9,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flrts.ops import archives, databases, dbparams, dumpers
-from flrts.ops.manifest import Manifest, sha256_file
-from flrts.ops.progress import Progress
+from flrts.ops import databases, dbparams
+from flrts.ops.backup import archives, dumpers
+from flrts.ops.backup.manifest import Manifest, sha256_file
+from flrts.ops.backup.progress import Progress
 
 
 @dataclass

@@ -32,9 +32,9 @@ from urllib.parse import quote
 
 import httpx
 
-from flrts.ops.offsite import OffsiteError
+from flrts.ops.backup.offsite import OffsiteError
 
-logger = logging.getLogger("flrts.ops.s3")
+logger = logging.getLogger("flrts.ops.backup.s3")
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "s3"

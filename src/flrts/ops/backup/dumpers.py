@@ -3,8 +3,8 @@
 Each dump also returns the row count of every table *as of the dumped snapshot*, so the manifest
 matches the dump even while the site keeps being written to:
 
-- SQLite: a gzipped image of the database (`flrts.ops.sqliteimage`); SQL dumps of SQLite taken
-  by earlier versions (`…-database.sql.gz`) still verify and restore here.
+- SQLite: a gzipped image of the database (`flrts.ops.backup.sqliteimage`); SQL dumps of SQLite
+  taken by earlier versions (`…-database.sql.gz`) still verify and restore here.
 - MariaDB: `mysqldump --single-transaction`; its snapshot cannot be shared, so rows are counted
   in the dump stream itself (the tuples of each extended INSERT).
 - PostgreSQL: a REPEATABLE READ transaction exports its snapshot; counts run in it and
@@ -120,7 +120,7 @@ def iter_gunzip(path: Path, progress: Callable[[int], None] | None = None) -> An
 def check_dump(path: Path, engine: str) -> int:
     """Read the whole dump: gzip intact and the tool's closing line present (for a SQLite image:
     its header and length). Returns the size."""
-    from flrts.ops import sqliteimage
+    from flrts.ops.backup import sqliteimage
 
     if sqliteimage.is_image(path):
         return sqliteimage.check(path)
@@ -190,7 +190,7 @@ def dump(
     params: DbParams, out: Path, level: int = 6, progress: Callable[[int], None] | None = None
 ) -> DumpResult:
     if params.engine == "sqlite":
-        from flrts.ops import sqliteimage
+        from flrts.ops.backup import sqliteimage
 
         return sqliteimage.dump(params, out, level, progress)
     dumper = {"mariadb": _dump_mariadb, "postgres": _dump_postgres}
@@ -367,7 +367,7 @@ def _dump_postgres(
 
 def load(params: DbParams, dump_file: Path, progress: Callable[[int], None] | None = None) -> None:
     """Load a dump into an empty database (a new file for SQLite)."""
-    from flrts.ops import sqliteimage
+    from flrts.ops.backup import sqliteimage
 
     if sqliteimage.is_image(dump_file):
         sqliteimage.load(params, dump_file, progress)
