@@ -84,8 +84,8 @@ def top_level(module: str) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
-def module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT.parent).with_suffix("")
+def module_name(path: Path, root: Path = ROOT) -> str:
+    rel = path.relative_to(root.parent).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -127,7 +127,7 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[tuple[str
 def read(root: Path = ROOT) -> Report:
     report = Report()
     for path in sorted(root.rglob("*.py")):
-        module = module_name(path)
+        module = module_name(path, root)
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         seen: set[tuple[str, int]] = set()
         for target, line, in_function in _imports(tree, module, path.name == "__init__.py"):

@@ -17,6 +17,8 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from flrts.core.models import ErrorLog
+
 log = logging.getLogger("flrts.api")
 
 
@@ -150,8 +152,6 @@ def internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
     trace = "".join(traceback.format_exception(exc))
     log.error("API error on %s %s\n%s", request.method, request.path, trace)
     try:
-        from flrts.core.models import ErrorLog
-
         # The request's own atomic block has rolled back by now; a broken outer transaction
         # (only in tests) cannot take a write, so skip it then.
         if not transaction.get_connection().needs_rollback:

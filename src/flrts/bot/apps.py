@@ -7,8 +7,9 @@ class BotConfig(AppConfig):
     verbose_name = "Telegram bot"
 
     def ready(self) -> None:
-        # ready() runs once the app registry is loaded: the worker module reads models.
         from flrts.bot.worker import UpdateWorkerThread
+
+        # In ready(): apps.py is imported before models may be; these modules read models.
         from flrts.jobs.workers import register_companion
 
         # `flrts worker` runs the update loop beside its jobs; jobs must not import the bot.

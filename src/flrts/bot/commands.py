@@ -19,6 +19,8 @@ from flrts.capture.replies import Reply
 from flrts.capture.requests import HELP_TEXT
 from flrts.capture.task_actions import task_action
 from flrts.core.permissions import Action, can
+from flrts.core.timezones import zone
+from flrts.people.models import TelegramLinkCode, User
 
 COMMANDS: list[tuple[str, str]] = [
     ("start", "Link your account and say hello"),
@@ -150,8 +152,6 @@ def _settings(conv: Conversation, args: str) -> list[Reply]:
     key, _, value = args.strip().partition(" ")
     key, value = key.lower(), value.strip()
     if key in ("timezone", "tz", "zone", "time_zone"):
-        from flrts.core.timezones import zone
-
         try:
             zone(value)
         except Exception:
@@ -206,8 +206,6 @@ def run(conv: Conversation, command: str, args: str) -> list[Reply]:
 
 def link_account(sender: Any, message: Any, code_text: str, current: Any) -> list[Reply]:
     """`/start CODE`: link this Telegram account with the person an Admin made the code for."""
-    from flrts.people.models import TelegramLinkCode, User
-
     code = TelegramLinkCode.objects.filter(code__iexact=code_text.strip()[:32]).first()
     if code is None or not code.usable:
         return [

@@ -16,7 +16,10 @@ from django.utils import timezone
 from flrts.capture.conversation import Conversation, handle_action, handle_text
 from flrts.capture.drafts import remember_card
 from flrts.capture.replies import Reply
+from flrts.core.models import ErrorLog
+from flrts.nlp.context import llm_config_from_site
 from flrts.nlp.guard import mask_secrets
+from flrts.people.models import User
 from flrts.telegram import outbound
 from flrts.telegram.models import TelegramUpdate, UpdateStatus
 from flrts.telegram.types import CallbackQuery, Message, UpdateParseError, parse_update
@@ -60,8 +63,6 @@ def _describe(exc: BaseException) -> str:
 def _error_log(row: TelegramUpdate, exc: BaseException) -> None:
     log.exception("processing Telegram update %s failed", row.update_id)
     try:
-        from flrts.core.models import ErrorLog
-
         ErrorLog.objects.create(
             method="flrts.bot.processing",
             error=mask_secrets("".join(traceback.format_exception(exc)))[:20000],
@@ -104,14 +105,10 @@ def handle_update(payload: dict[str, Any]) -> str:
 
 
 def person_for(telegram_user_id: int) -> Any:
-    from flrts.people.models import User
-
     return User.objects.filter(telegram_user_id=telegram_user_id).first()
 
 
 def _record_block(telegram_user_id: int, status: str) -> None:
-    from flrts.people.models import User
-
     reason = "blocked: the person blocked the bot" if status == "kicked" else ""
     User.objects.filter(telegram_user_id=telegram_user_id).update(telegram_blocked=reason)
 
@@ -163,8 +160,6 @@ def send_replies(chat_id: int, replies: list[Reply], reply_to: int | None = None
 def _parser_is_slow() -> bool:
     """The LLM takes seconds; the offline parser answers before a "typing…" hint would show, so
     that Bot API round trip is skipped."""
-    from flrts.nlp.context import llm_config_from_site
-
     try:
         return llm_config_from_site().configured
     except Exception:  # a bad key is reported by the parser itself

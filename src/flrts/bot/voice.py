@@ -7,6 +7,8 @@ import logging
 
 from flrts.capture.conversation import Conversation, handle_text
 from flrts.capture.replies import Reply
+from flrts.nlp.context import llm_config_from_site
+from flrts.nlp.llm import LLMError, transcribe
 from flrts.telegram.config import bot_settings, get_client
 from flrts.telegram.errors import TelegramError
 from flrts.telegram.types import Message
@@ -23,9 +25,6 @@ NOT_CONFIGURED = (
 
 
 def handle_voice(conv: Conversation, message: Message) -> list[Reply]:
-    from flrts.nlp.context import llm_config_from_site
-    from flrts.nlp.llm import LLMError, transcribe
-
     media = message.voice or message.audio
     assert media is not None
     llm = llm_config_from_site()

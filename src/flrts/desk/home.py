@@ -17,6 +17,12 @@ from django.utils import timezone
 
 from flrts.core.permissions import readable
 from flrts.fieldreports.models import FieldReport
+from flrts.reports.access import may_see_reports
+from flrts.reports.analytics import Chart, parse_days
+from flrts.reports.charts import render
+from flrts.reports.models import MonitorState
+from flrts.reports.monitors import observe_scheduler_from_web
+from flrts.reports.periods import Period, site_today, site_zone_name
 from flrts.tasks.models import CLOSED_STATUSES, Status, Task
 
 TREND_DAYS = 14
@@ -45,10 +51,6 @@ def _overdue_trend(tasks: Any, today: dt.date, now: dt.datetime) -> tuple[list[s
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
-    from flrts.reports.access import may_see_reports
-    from flrts.reports.analytics import Chart
-    from flrts.reports.charts import render
-
     user = request.user
     now = timezone.now()
     today = timezone.localdate()
@@ -116,12 +118,6 @@ def home_context(request: HttpRequest) -> dict[str, Any]:
 
 
 def _parser_panel(user: Any) -> dict[str, Any]:
-    from flrts.reports.analytics import Chart, parse_days
-    from flrts.reports.charts import render
-    from flrts.reports.models import MonitorState
-    from flrts.reports.monitors import observe_scheduler_from_web
-    from flrts.reports.periods import Period, site_today, site_zone_name
-
     end = site_today()
     p = Period(start=end - dt.timedelta(days=TREND_DAYS - 1), end=end, tz_name=site_zone_name())
     rows = [(day.isoformat(), bucket.row()) for day, bucket in parse_days(user, p).items()]

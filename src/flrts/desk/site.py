@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, URLResolver, path
 
 from flrts.core.permissions import role_of
+from flrts.reports import views
+from flrts.reports.analytics import REPORTS
 
 
 class DeskSite(admin.AdminSite):
@@ -31,8 +33,6 @@ class DeskSite(admin.AdminSite):
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # The reports' pages live in the desk (login, navigation); they come before the model
         # URLs so /desk/reports/ is the Reports page rather than the app's model index.
-        from flrts.reports import views
-        from flrts.reports.analytics import REPORTS
 
         def view(func: Any, **bound: Any) -> Any:
             return self.admin_view(partial(func, site=self, **bound))

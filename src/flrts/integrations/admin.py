@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 
 from flrts.core.admin_base import PermissionAdmin
+from flrts.core.doctypes import get_doctype
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
 from flrts.integrations.models import (
@@ -24,6 +25,7 @@ from flrts.integrations.models import (
     WebhookRequestLog,
     _doctype_choices,
 )
+from flrts.jobs.queue import enqueue
 
 
 def _is_admin(request: HttpRequest) -> bool:
@@ -314,8 +316,6 @@ class ERPNextSettingsAdmin(PermissionAdmin):
         invalidate()
 
     def response_change(self, request: HttpRequest, obj: ERPNextSettings) -> HttpResponse:
-        from flrts.jobs.queue import enqueue
-
         if "_erpnext_test" in request.POST:
             from flrts.integrations.erpnext.commands import check_connection
 
@@ -339,8 +339,6 @@ class ERPNextSettingsAdmin(PermissionAdmin):
 
 @admin.action(description="Push selected again")
 def push_again(modeladmin: Any, request: HttpRequest, queryset: QuerySet[SyncRecord]) -> None:
-    from flrts.jobs.queue import enqueue
-
     if not _is_admin(request):
         modeladmin.message_user(request, "Only an Admin can push records.", messages.ERROR)
         return
@@ -385,8 +383,6 @@ class SyncRecordAdmin(_ReadOnly):
     @admin.display(description="Local record", ordering="local_name")
     def local_link(self, obj: SyncRecord) -> str:
         from django.urls import NoReverseMatch, reverse
-
-        from flrts.core.doctypes import get_doctype
 
         model = get_doctype(obj.local_doctype)
         if model is None:

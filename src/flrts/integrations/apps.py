@@ -8,6 +8,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from flrts.integrations import events
+
+        # In ready(): apps.py is imported before models may be; both modules read models.
         from flrts.jobs.maintenance import Retention, register_retention
 
         events.connect()

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from flrts.core.doctypes import all_doctypes
 from flrts.core.models import PermKind
 from flrts.integrations import crypto
 
@@ -35,8 +36,6 @@ class RequestStructure(models.TextChoices):
 
 
 def _doctype_choices() -> list[tuple[str, str]]:
-    from flrts.core.doctypes import all_doctypes
-
     return sorted((name, name) for name in all_doctypes())
 
 

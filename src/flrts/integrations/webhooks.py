@@ -37,6 +37,8 @@ from flrts.integrations.models import (
     WebhookRequestLog,
 )
 from flrts.jobs.errors import JobFailed, TransientError
+from flrts.jobs.queue import enqueue, enqueue_after_commit
+from flrts.sites import mask
 
 logger = logging.getLogger("flrts.integrations")
 
@@ -117,8 +119,6 @@ def trigger(instance: Any, events: list[str], doc: dict[str, Any] | None = None)
 
 
 def _enqueue(pending: Pending) -> None:
-    from flrts.jobs.queue import enqueue
-
     enqueue(
         deliver,
         queue=QUEUE,
@@ -186,8 +186,6 @@ def build_headers(hook: Webhook, body: bytes, content_type: str | None) -> dict[
 
 
 def masked_headers(headers: dict[str, str]) -> dict[str, str]:
-    from flrts.sites import mask
-
     return {
         k: (mask(v) if any(w in k.lower() for w in _SECRET_HEADER_WORDS) else v)
         for k, v in headers.items()
@@ -384,8 +382,6 @@ def _attempt(hook: Webhook, log: WebhookRequestLog, headers: dict[str, str], bod
 
 
 def queue_resend(log: WebhookRequestLog) -> None:
-    from flrts.jobs.queue import enqueue_after_commit
-
     with transaction.atomic():
         enqueue_after_commit(
             resend,

@@ -9,6 +9,7 @@ class JobsConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
+        # In ready(): apps.py is imported before models may be; the hooks module reads models.
         from flrts.core.hooks import after_migrate
         from flrts.jobs.registry import sync_scheduled_jobs
 

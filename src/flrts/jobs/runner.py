@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
 
+from flrts.core.models import ErrorLog
 from flrts.jobs.errors import JobFailed, JobTimeout, is_transient
 from flrts.jobs.models import Job, JobStatus
 
@@ -114,8 +115,6 @@ def _retry_later(job: Job, clock: float, exc: BaseException) -> str:
 
 
 def _crash(job: Job, clock: float, exc: BaseException) -> None:
-    from flrts.core.models import ErrorLog
-
     tb = "".join(traceback.format_exception(exc))
     error_log = ""
     try:

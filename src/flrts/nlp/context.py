@@ -21,7 +21,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from flrts.lists.models import FlrtsList, ListShare
 from flrts.nlp.types import ContractorRef, ListRef, ParseContext, ParseDefaults, PersonRef, SiteRef
+from flrts.org.models import Contractor, Site
+from flrts.people.models import User
 from flrts.sites import SiteConfigError
 
 if TYPE_CHECKING:
@@ -85,9 +88,6 @@ def _cached(key: str, build: Callable[[], Any]) -> Any:
 
 
 def _shared_part() -> tuple[list[PersonRef], list[SiteRef], list[ContractorRef]]:
-    from flrts.org.models import Contractor, Site
-    from flrts.people.models import User
-
     people = [
         PersonRef(
             id=person.name,
@@ -116,7 +116,6 @@ def _lists_of(sender: User | None) -> list[ListRef]:
     Admin's "shopping list" is theirs, not every shopping list in the company."""
     if sender is None or not sender.pk:
         return []
-    from flrts.lists.models import FlrtsList
 
     scope = FlrtsList.perm_scope(sender)
     rows = (
@@ -233,10 +232,6 @@ def _on_change(**kwargs: Any) -> None:
 
 
 def connect_invalidation() -> None:
-    from flrts.lists.models import FlrtsList, ListShare
-    from flrts.org.models import Contractor, Site
-    from flrts.people.models import User
-
     for model in (User, Site, Contractor, FlrtsList, ListShare):
         uid = f"flrts.nlp.context:{model._meta.label}"
         post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}:save")

@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from flrts.core.doctypes import get_doctype
 from flrts.core.models import Document, PermKind
 from flrts.nlp.guard import mask_secrets
 from flrts.nlp.types import Intent
@@ -191,11 +192,8 @@ class ParserLog(Document):
                 errors[field] = f"{getattr(self, field)!r} is not one of {', '.join(choices)}"
         if self.created_name and not self.created_doctype:
             errors["created_doctype"] = "A created record needs its DocType"
-        elif self.created_doctype:
-            from flrts.core.doctypes import get_doctype
-
-            if get_doctype(self.created_doctype) is None:
-                errors["created_doctype"] = f"{self.created_doctype!r} is not a DocType"
+        elif self.created_doctype and get_doctype(self.created_doctype) is None:
+            errors["created_doctype"] = f"{self.created_doctype!r} is not a DocType"
         if errors:
             raise ValidationError(errors)
 

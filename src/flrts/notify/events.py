@@ -7,8 +7,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from flrts.lists.models import ListShare
 from flrts.notify import texts
 from flrts.notify.service import Message, Outcome, notify
+from flrts.tasks.models import Status, Task
 
 
 def _user(user_id: int | None) -> Any:
@@ -20,8 +22,6 @@ def _user(user_id: int | None) -> Any:
 def task_assigned(
     task_id: int, assignee_id: int, by_id: int | None = None, event_at: str = ""
 ) -> str:
-    from flrts.tasks.models import Task
-
     task = Task.objects.filter(pk=task_id).first()
     user = _user(assignee_id)
     if task is None or user is None or task.assigned_to_id != assignee_id or not task.is_open:
@@ -36,8 +36,6 @@ def task_assigned(
 
 
 def task_completed(task_id: int) -> str:
-    from flrts.tasks.models import Status, Task
-
     task = Task.objects.filter(pk=task_id).first()
     if task is None or task.status != Status.COMPLETED:
         return "not completed"
@@ -68,8 +66,6 @@ def task_overdue(task: Any, now: dt.datetime) -> Outcome | None:
 
 
 def list_shared(share_id: int, by_id: int | None = None) -> str:
-    from flrts.lists.models import ListShare
-
     share = ListShare.objects.select_related("list", "user").filter(pk=share_id).first()
     if share is None or not share.user.is_active:
         return "share gone"

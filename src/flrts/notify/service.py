@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from flrts.jobs.queue import enqueue, enqueue_after_commit
 from flrts.notify.channels import Message, channels_for, send_email, send_telegram
 from flrts.notify.models import Notification, NotificationStatus
 
@@ -58,8 +59,6 @@ def notify(
                 send_after=send_after if deferred else None,
             )
             if deferred:
-                from flrts.jobs.queue import enqueue_after_commit
-
                 enqueue_after_commit(
                     "flrts.notify.service.deliver_deferred",
                     queue="short",
@@ -119,8 +118,6 @@ def deliver_deferred(notification_id: int, message: dict[str, Any]) -> str:
     now = timezone.now()
     later = user.quiet_hours_end_after(now)
     if later > now:  # they moved their quiet hours: wait again
-        from flrts.jobs.queue import enqueue
-
         enqueue(
             "flrts.notify.service.deliver_deferred",
             queue="short",

@@ -7,6 +7,9 @@ from typing import Any
 from django.db.models.signals import post_save
 
 from flrts.core.context import acting_user
+from flrts.jobs.queue import enqueue_after_commit
+from flrts.lists.models import ListShare
+from flrts.tasks.models import Status, Task
 
 
 def _by() -> int | None:
@@ -17,8 +20,6 @@ def _by() -> int | None:
 def task_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
     if raw:
         return
-    from flrts.jobs.queue import enqueue_after_commit
-    from flrts.tasks.models import Status
 
     before = getattr(instance, "_loaded_values", None) or {}
     old_assignee = None if created else before.get("assigned_to_id")
@@ -41,7 +42,6 @@ def task_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_
 def share_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
     if raw or not created:
         return
-    from flrts.jobs.queue import enqueue_after_commit
 
     enqueue_after_commit(
         "flrts.notify.events.list_shared", queue="short", share_id=instance.pk, by_id=_by()
@@ -49,8 +49,5 @@ def share_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **
 
 
 def connect() -> None:
-    from flrts.lists.models import ListShare
-    from flrts.tasks.models import Task
-
     post_save.connect(task_saved, sender=Task, dispatch_uid="flrts.notify.task_saved")
     post_save.connect(share_saved, sender=ListShare, dispatch_uid="flrts.notify.share_saved")

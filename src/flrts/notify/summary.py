@@ -7,14 +7,13 @@ from typing import Any
 
 from flrts.core.timezones import local_to_utc
 from flrts.notify.texts import due_text, local
+from flrts.reminders.models import Reminder
+from flrts.tasks.models import CLOSED_STATUSES, Task
 
 LIMIT = 10
 
 
 def summary_text(user: Any, day: dt.date, now: dt.datetime) -> str:
-    from flrts.reminders.models import Reminder
-    from flrts.tasks.models import CLOSED_STATUSES, Task
-
     start = local_to_utc(day, dt.time(0, 0), user.time_zone)
     end = local_to_utc(day + dt.timedelta(days=1), dt.time(0, 0), user.time_zone)
     mine = Task.objects.filter(assigned_to=user, archived=False).exclude(status__in=CLOSED_STATUSES)

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from flrts.notify import events
+from flrts.tasks.models import Status, Task
 
 OPEN = ("Open", "Working", "Pending Review")
 SUMMARY_CATCH_UP = dt.timedelta(hours=6)
@@ -21,8 +22,6 @@ SUMMARY_CATCH_UP = dt.timedelta(hours=6)
 
 def send_due_soon(now: dt.datetime | None = None) -> str:
     """Tell assignees about tasks with a due time that fall inside their lead time."""
-    from flrts.tasks.models import Task
-
     now = now or timezone.now()
     users = get_user_model().objects.filter(is_active=True)
     max_lead = users.aggregate(m=Max("reminder_lead_minutes"))["m"] or 0
@@ -48,8 +47,6 @@ def send_due_soon(now: dt.datetime | None = None) -> str:
 
 def sweep_overdue(now: dt.datetime | None = None) -> str:
     """Open tasks past their due instant become Overdue; their assignee is told once."""
-    from flrts.tasks.models import Status, Task
-
     now = now or timezone.now()
     late = Task.objects.filter(status__in=OPEN, archived=False, due_at__lt=now).select_related(
         "assigned_to", "owner"

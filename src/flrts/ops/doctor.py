@@ -9,12 +9,11 @@ from flrts.nlp.llm.client import LLMClient
 from flrts.nlp.llm.errors import LLMError
 from flrts.ops import health
 from flrts.ops.health import FAIL, OK, WARN, Check
+from flrts.telegram.config import bot_settings, get_client
 
 
 def check_telegram() -> Check:
     def run() -> Check:
-        from flrts.telegram.config import bot_settings, get_client
-
         config = bot_settings()
         if not config.configured:
             return Check("telegram", OK, "not configured (skipped)")

@@ -7,6 +7,7 @@ import sys
 import traceback
 from typing import Any
 
+from flrts.core.models import ErrorLog
 from flrts.ops.logs import mask_pairs, mask_text, request_id
 
 logger = logging.getLogger("flrts.ops.errors")
@@ -36,8 +37,6 @@ def log_request_exception(sender: Any = None, request: Any = None, **kwargs: Any
     if exc is None:
         return
     try:
-        from flrts.core.models import ErrorLog
-
         path = getattr(request, "path", "") if request is not None else ""
         text = mask_text("".join(traceback.format_exception(exc_type, exc, tb)))
         entry = ErrorLog(

@@ -23,6 +23,8 @@ def on_starting(server: Any) -> None:
     before = set(sys.modules)
     try:
         from flrts.ops.metrics import clear_snapshots, site_snapshot_dir
+
+        # Imported here and dropped again below: workers must import the code as it is now.
         from flrts.sites import load_site
 
         folder = site_snapshot_dir(load_site())

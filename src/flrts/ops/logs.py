@@ -16,6 +16,8 @@ import os
 import re
 from typing import Any
 
+from flrts.sites import mask
+
 PROCESSES = ("web", "worker", "scheduler")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("flrts_request_id", default="")
 # `key=value`/`"key": "value"` pairs whose key names a secret (tokens in URLs and dicts too).
@@ -42,13 +44,12 @@ def reset_request_id(token: contextvars.Token[str]) -> None:
 
 
 def _mask(value: str) -> str:
-    from flrts.sites import mask
-
     return mask(value)
 
 
 def mask_text(text: object) -> str:
     """Mask secrets by key (`password=...`, `"token": "..."`) and by shape (bot tokens, keys)."""
+    # Not at the top: settings import this module before Django (and nlp) can be loaded.
     from flrts.nlp.guard import mask_secrets
 
     masked = _KEYED_SECRET.sub(lambda m: m.group("key") + _mask(m.group("value")), str(text))

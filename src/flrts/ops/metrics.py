@@ -375,6 +375,7 @@ def _grouped(
 def database_lines(now: dt.datetime) -> list[str]:
     from django.db.models import Sum
 
+    # Not at the top: gunicorn's master imports this module before Django is set up.
     from flrts.nlp.models import ParserLog
     from flrts.ops.health import scheduler_state
 
@@ -454,7 +455,7 @@ def database_lines(now: dt.datetime) -> list[str]:
 
 
 def backup_lines(now: dt.datetime) -> list[str]:
-    from flrts.ops.backup import latest_backup
+    from flrts.ops.backup.take import latest_backup
 
     latest = latest_backup()
     if latest is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from flrts.jobs import registry
+from flrts.sites import SiteConfigError
 
 METHOD = "flrts.ops.backup.scheduled.scheduled_backup"
 
@@ -21,8 +22,6 @@ def backup_event() -> tuple[str, str]:
     if hours == 1:
         return "hourly_long", ""
     if 24 % hours:
-        from flrts.sites import SiteConfigError
-
         raise SiteConfigError("site_config.json: key 'backup_interval_hours' must divide 24")
     return "cron", f"15 */{hours} * * *"
 

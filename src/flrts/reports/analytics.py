@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flrts.core.permissions import readable
+from flrts.core.permissions import Action, can, readable
+from flrts.fieldreports.models import FieldReport
+from flrts.nlp.models import ParserLog
+from flrts.reminders.models import Reminder
 from flrts.reports.periods import (
     Period,
     days_in_month,
@@ -38,6 +41,8 @@ from flrts.reports.periods import (
     period,
     site_today,
 )
+from flrts.tasks.models import Task
+from flrts.telegram.models import TelegramUpdate, UpdateStatus
 
 MAX_DAYS = 90
 MAX_COST_DAYS = 366
@@ -113,8 +118,6 @@ SYSTEM = object()
 
 
 def _parser_logs(user: Any, p: Period) -> Any:
-    from flrts.nlp.models import ParserLog
-
     rows = ParserLog.objects.all() if user is SYSTEM else readable(user, ParserLog.objects.all())
     return rows.filter(
         archived=False, request_timestamp__gte=p.start_utc, request_timestamp__lt=p.end_utc
@@ -473,10 +476,6 @@ class _Volume:
 
 def _telegram_records(p: Period, tg_user: int | None) -> list[dt.datetime]:
     """Creation times of the tasks, field reports and reminders made from Telegram."""
-    from flrts.fieldreports.models import FieldReport
-    from flrts.reminders.models import Reminder
-    from flrts.tasks.models import Task
-
     stamps: list[dt.datetime] = []
     for model in (Task, FieldReport, Reminder):
         qs = model.objects.filter(
@@ -489,9 +488,6 @@ def _telegram_records(p: Period, tg_user: int | None) -> list[dt.datetime]:
 
 
 def message_volume(user: Any, filters: Mapping[str, Any]) -> ReportResult:
-    from flrts.core.permissions import Action, can
-    from flrts.telegram.models import TelegramUpdate, UpdateStatus
-
     p = period(filters.get("from_date"), filters.get("to_date"), default_days=7, max_days=MAX_DAYS)
     group_by = parse_choice(filters.get("group_by"), "Group by", ("Date", "Hour"), "Date")
     tg_user = parse_int(filters.get("telegram_user_id"), "Telegram user id")

@@ -26,11 +26,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from flrts.core.timezones import zone
+from flrts.fieldreports.models import FieldReport, Reading
 from flrts.notify.channels import send_mail_message
 from flrts.notify.team import send_team_document, team_chat_id
+from flrts.people.models import User
+from flrts.reminders.models import Reminder
 from flrts.reports.analytics import SYSTEM, budgets, month_projection, parse_days
 from flrts.reports.periods import Period, day_start, site_today, site_zone_name
 from flrts.sites import SiteConfigError
+from flrts.tasks.models import Status, Task
 
 logger = logging.getLogger("flrts.reports")
 
@@ -62,7 +66,6 @@ def email_recipients() -> list[str]:
     if configured:
         items = configured if isinstance(configured, list) else str(configured).split(",")
         return [str(item).strip() for item in items if str(item).strip()]
-    from flrts.people.models import User
 
     return list(
         User.objects.filter(is_active=True, role__in=["Admin", "Supervisor"])
@@ -102,8 +105,6 @@ class DailyData:
 
 
 def _task_conditions(start: dt.datetime, end: dt.datetime, as_of: dt.datetime) -> tuple[Q, Q, Q]:
-    from flrts.tasks.models import Status
-
     created = Q(creation__gte=start, creation__lt=end)
     completed = Q(status=Status.COMPLETED, completed_on__gte=start, completed_on__lt=end)
     not_done_then = Q(completed_on__isnull=True) & ~Q(status=Status.COMPLETED) | Q(
@@ -138,11 +139,6 @@ def _grouped(tasks: Any, key: str, label: str, conds: tuple[Q, Q, Q]) -> list[di
 
 
 def collect(day: dt.date, now: dt.datetime | None = None) -> DailyData:
-    from flrts.fieldreports.models import FieldReport, Reading
-    from flrts.people.models import User
-    from flrts.reminders.models import Reminder
-    from flrts.tasks.models import Task
-
     tz_name = site_zone_name()
     now = now or timezone.now()
     start, end = day_start(day, tz_name), day_start(day + dt.timedelta(days=1), tz_name)

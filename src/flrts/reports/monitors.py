@@ -32,9 +32,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from flrts.jobs.locks import is_paused
+from flrts.jobs.models import Job, JobStatus
+from flrts.jobs.queue import enqueue
+from flrts.nlp.models import ParserLog
 from flrts.notify.team import alert
 from flrts.ops.health import scheduler_last_tick
+from flrts.people.models import User
 from flrts.reports.models import MonitorSettings, MonitorState
+from flrts.telegram.models import TelegramUpdate, UpdateStatus
 
 logger = logging.getLogger("flrts.monitors")
 
@@ -59,8 +64,6 @@ class Monitor:
 
 
 def parser_success_rate(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.nlp.models import ParserLog
-
     logs = ParserLog.objects.filter(
         archived=False, is_correction=False, request_timestamp__gte=now - dt.timedelta(hours=24)
     )
@@ -81,7 +84,6 @@ def parser_success_rate(cfg: MonitorSettings, now: dt.datetime) -> Finding:
 
 
 def openai_cost(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.nlp.models import ParserLog
     from flrts.reports.analytics import month_projection
     from flrts.reports.periods import day_start, local_date
 
@@ -115,8 +117,6 @@ def openai_cost(cfg: MonitorSettings, now: dt.datetime) -> Finding:
 
 
 def failed_jobs(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.jobs.models import Job, JobStatus
-
     since = now - dt.timedelta(minutes=cfg.failed_jobs_window_minutes)
     failed = Job.objects.filter(status=JobStatus.FAILED, finished_at__gte=since)
     count = failed.count()
@@ -132,9 +132,6 @@ def failed_jobs(cfg: MonitorSettings, now: dt.datetime) -> Finding:
 
 
 def stalled_queue(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.jobs.models import Job, JobStatus
-    from flrts.telegram.models import TelegramUpdate, UpdateStatus
-
     cutoff = now - dt.timedelta(minutes=cfg.stalled_queue_minutes)
     waiting = Job.objects.filter(status=JobStatus.QUEUED).filter(
         Q(run_after__isnull=True, enqueued_at__lte=cutoff) | Q(run_after__lte=cutoff)
@@ -182,8 +179,6 @@ def scheduler(cfg: MonitorSettings, now: dt.datetime) -> Finding:
 
 
 def webhook_errors(cfg: MonitorSettings, now: dt.datetime) -> Finding:
-    from flrts.telegram.models import TelegramUpdate, UpdateStatus
-
     since = now - dt.timedelta(minutes=cfg.webhook_window_minutes)
     failed = TelegramUpdate.objects.filter(status=UpdateStatus.FAILED, received_at__gte=since)
     count = failed.count()
@@ -291,8 +286,6 @@ def _text(monitor: Monitor, finding: Finding, recovered: bool, since: Any) -> tu
 
 def alert_recipients() -> tuple[list[Any], list[str]]:
     """Active Admins (Telegram and email), plus the extra addresses in Monitor Settings."""
-    from flrts.people.models import User
-
     admins = list(
         User.objects.filter(is_active=True)
         .filter(Q(role="Admin") | Q(is_superuser=True))
@@ -344,8 +337,6 @@ def observe_scheduler_from_web() -> None:
     """Called by the desk home: queue the scheduler check for a worker when the scheduler looks
     stale (at most every few minutes), so its death is noticed without it."""
     from django.core.cache import cache
-
-    from flrts.jobs.queue import enqueue
 
     last = scheduler_last_tick()
     if last is None:

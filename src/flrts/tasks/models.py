@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from flrts.core.context import acting_user
 from flrts.core.models import Document
-from flrts.core.timezones import end_of_day_utc, local_to_utc, validate_timezone
+from flrts.core.timezones import end_of_day_utc, local_to_utc, validate_timezone, zone
 
 
 class Status(models.TextChoices):
@@ -131,7 +131,6 @@ class Task(Document):
         elif isinstance(value, dt.datetime):
             if value.tzinfo is None:
                 raise ValidationError({"exp_end_date": "A due time needs a time zone."})
-            from flrts.core.timezones import zone
 
             local = value.astimezone(zone(self.time_zone))
             self.exp_end_date, self.due_time = local.date(), local.time().replace(microsecond=0)

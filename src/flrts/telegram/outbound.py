@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from flrts.people.models import User
 from flrts.telegram.config import bot_settings, get_client
 from flrts.telegram.errors import (
     BotBlocked,
@@ -84,8 +85,6 @@ def _markup(buttons: Any) -> dict[str, Any] | None:
 def _resolve(recipient: Recipient, *, find_person: bool = True) -> tuple[Any, int | None]:
     """(person or None, chat id or None). `find_person=False` skips the look-up of the person
     behind a chat id (sending only needs the id; the outbox wants the person)."""
-    from flrts.people.models import User
-
     if isinstance(recipient, User):
         return recipient, recipient.telegram_chat_id or recipient.telegram_user_id
     chat_id = int(recipient)
@@ -105,8 +104,6 @@ def _outbox(person: Any, chat_id: int | None, method: str, text: str, **extra: A
 
 def mark_unreachable(chat_id: int, error: TelegramError) -> None:
     """Record on the person that Telegram refuses delivery for good (until they write again)."""
-    from flrts.people.models import User
-
     reason = f"{error.kind}: {error.description}"[:200]
     User.objects.filter(Q(telegram_chat_id=chat_id) | Q(telegram_user_id=chat_id)).update(
         telegram_blocked=reason

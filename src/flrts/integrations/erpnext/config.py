@@ -17,6 +17,7 @@ from flrts.integrations.crypto import SecretUnreadable
 from flrts.integrations.erpnext.client import FrappeClient
 from flrts.integrations.erpnext.errors import NotConfigured
 from flrts.integrations.models import ERPNextSettings
+from flrts.sites import mask
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,6 @@ class Credentials:
 
     @property
     def masked(self) -> str:
-        from flrts.sites import mask
-
         return f"{self.url} key {mask(self.api_key)} secret {mask(self.api_secret)} ({self.source})"
 
 

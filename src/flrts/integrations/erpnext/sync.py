@@ -33,6 +33,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from flrts.core.models import Version
+from flrts.core.timezones import validate_timezone
+from flrts.fieldreports.models import FieldReport
 from flrts.integrations import templating
 from flrts.integrations.erpnext import errors
 from flrts.integrations.erpnext.client import FrappeClient
@@ -48,6 +50,9 @@ from flrts.integrations.erpnext.mapping import (
 from flrts.integrations.erpnext.triggers import applying_remote
 from flrts.integrations.models import ERPNextSettings, SyncRecord, SyncStatus
 from flrts.jobs.errors import JobFailed
+from flrts.org.models import Contractor, Site
+from flrts.people.models import User
+from flrts.tasks.models import Task
 
 logger = logging.getLogger("flrts.integrations.erpnext")
 
@@ -126,8 +131,6 @@ def _remote_zone(client: FrappeClient, row: ERPNextSettings) -> str:
 # -- push: tasks ------------------------------------------------------------------------------
 def push_task(name: str, client: FrappeClient | None = None) -> str:
     """Job: send one task to ERPNext (insert or update)."""
-    from flrts.tasks.models import Task
-
     task = Task.objects.select_related("parent_task").filter(name=name).first()
     if task is None:
         return f"skipped: Task {name} no longer exists"
@@ -226,8 +229,6 @@ def resolve_conflict(
 # -- pull ----------------------------------------------------------------------------------------
 def apply_remote(task: Any, remote: dict[str, Any], record: SyncRecord) -> bool:
     """Take ERPNext's status and assignee; True when something changed locally."""
-    from flrts.people.models import User
-
     changed = False
     status = STATUS_FROM_REMOTE.get(str(remote.get("status") or ""))
     if status and status != task.status:
@@ -261,8 +262,6 @@ def apply_remote(task: Any, remote: dict[str, Any], record: SyncRecord) -> bool:
 
 def pull_changes(force: bool = False, client: FrappeClient | None = None) -> str:
     """Job: apply status and assignee edits made in ERPNext since the cursor."""
-    from flrts.tasks.models import Task
-
     row = ERPNextSettings.load()
     now = timezone.now()
     if (
@@ -361,7 +360,6 @@ def scheduled_pull() -> str:
 # -- push: field reports --------------------------------------------------------------------------
 def push_report(name: str, client: FrappeClient | None = None) -> str:
     """Job: send one submitted field report (a Comment on its task, or the configured DocType)."""
-    from flrts.fieldreports.models import FieldReport
     from flrts.integrations.docjson import as_dict
 
     report = FieldReport.objects.select_related("site", "reported_by").filter(name=name).first()
@@ -418,9 +416,6 @@ def push_report(name: str, client: FrappeClient | None = None) -> str:
 # -- push everything that is pending ------------------------------------------------------------
 def push_all(client: FrappeClient | None = None) -> dict[str, int]:
     """Tasks and submitted reports never synced, or changed since their last sync."""
-    from flrts.fieldreports.models import FieldReport
-    from flrts.tasks.models import Task
-
     done = {"tasks": 0, "reports": 0, "errors": 0}
     synced = {
         r.local_name: r.local_modified
@@ -487,9 +482,6 @@ def _mark_imported(local_doctype: str, local_name: str, remote_doctype: str, rem
 
 
 def import_people(c: FrappeClient) -> dict[str, int]:
-    from flrts.core.timezones import validate_timezone
-    from flrts.people.models import User
-
     counts = {"created": 0, "updated": 0}
     rows = c.get_all(
         "User",
@@ -535,8 +527,6 @@ def import_people(c: FrappeClient) -> dict[str, int]:
 
 
 def import_sites(c: FrappeClient) -> dict[str, int]:
-    from flrts.org.models import Site
-
     counts = {"created": 0, "updated": 0}
     rows = c.get_all(
         "Location", fields=["name", "location_name", "latitude", "longitude", "modified"]
@@ -560,8 +550,6 @@ def import_sites(c: FrappeClient) -> dict[str, int]:
 
 
 def import_contractors(c: FrappeClient) -> dict[str, int]:
-    from flrts.org.models import Contractor
-
     counts = {"created": 0, "updated": 0}
     rows = c.get_all(
         "Supplier",

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from flrts.integrations import aftercommit
+from flrts.jobs.queue import enqueue
 
 _applying_remote: ContextVar[bool] = ContextVar("flrts_erpnext_applying_remote", default=False)
 
@@ -50,8 +51,6 @@ def document_changed(instance: Any, events: list[str]) -> None:
 
 
 def _push_task(name: str) -> None:
-    from flrts.jobs.queue import enqueue
-
     enqueue(
         "flrts.integrations.erpnext.sync.push_task",
         queue=QUEUE,
@@ -62,8 +61,6 @@ def _push_task(name: str) -> None:
 
 
 def _push_report(name: str) -> None:
-    from flrts.jobs.queue import enqueue
-
     enqueue(
         "flrts.integrations.erpnext.sync.push_report",
         queue=QUEUE,

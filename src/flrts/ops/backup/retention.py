@@ -21,6 +21,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flrts.sites import SiteConfigError
+
 logger = logging.getLogger("flrts.ops.backup.retention")
 
 
@@ -82,8 +84,6 @@ def select_keep(stamps: Iterable[dt.datetime], policy: Policy = GFS_DEFAULT) -> 
 
 def policy_from_config(site: object | None = None) -> Policy:
     from django.conf import settings
-
-    from flrts.sites import SiteConfigError
 
     site = site or settings.SITE
     scheme = str(site.get("backup_retention", "gfs")).lower()  # type: ignore[attr-defined]

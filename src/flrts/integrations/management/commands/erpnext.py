@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flrts.jobs.errors import JobFailed
+
 
 class Command(BaseCommand):
     help = "The ERPNext connector: check credentials, sync now, import reference data."
@@ -26,7 +28,6 @@ class Command(BaseCommand):
         from flrts.integrations.erpnext import errors
         from flrts.integrations.erpnext.commands import check_connection, sync_job
         from flrts.integrations.erpnext.sync import import_records
-        from flrts.jobs.errors import JobFailed
 
         action = options["action"]
         if action == "test":

@@ -18,8 +18,9 @@ from django.utils import timezone
 from pydantic import ValidationError as PydanticValidationError
 
 from flrts.core.context import acting_as
-from flrts.core.timezones import local_to_utc
+from flrts.core.timezones import local_to_utc, zone
 from flrts.nlp.types import ParseRefused
+from flrts.people.models import User
 from flrts.sites import SiteConfigError
 
 DEFAULT_SENDER = "Administrator"
@@ -136,8 +137,6 @@ class Command(BaseCommand):
 def _sender(ident: str | None) -> Any:
     from django.db.models import Q
 
-    from flrts.people.models import User
-
     ident = (ident or "").strip()
     if not ident:
         raise CommandError("--sender is empty: give an email, a username or a Telegram user id")
@@ -162,8 +161,6 @@ def _sender(ident: str | None) -> Any:
 
 def _now(value: str | None, tz_name: str) -> dt.datetime:
     """An aware moment in the sender's zone; a naive --now is read as the sender's wall clock."""
-    from flrts.core.timezones import zone
-
     if value is None:
         return timezone.now().astimezone(zone(tz_name))
     try:

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flrts.jobs.models import WorkerHeartbeat
+
 
 class Command(BaseCommand):
     help = (
@@ -60,8 +62,6 @@ class Command(BaseCommand):
                 raise CommandError(f"gunicorn {pid} is not running (stale {path})")
 
     def _signal_workers(self, dry: bool) -> None:
-        from flrts.jobs.models import WorkerHeartbeat
-
         host = socket.gethostname()
         for beat in WorkerHeartbeat.objects.filter(hostname=host):
             self.stdout.write(
