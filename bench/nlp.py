@@ -1,6 +1,6 @@
 """Offline parser benchmark: corpus latency, plus a plain `dateparser.search_dates` baseline.
 
-Run: .venv/bin/python bench/nlp.py [--rounds 5] [--corpus tests/data/nlp/corpus.jsonl]
+Run: .venv/bin/python bench/nlp.py [--rounds 5] [--corpus tests/data/nlp/dev/corpus.jsonl]
 Prints one JSON object. Latency is per OfflineParser.parse call on the already-masked text (what
 `parse_message` times), measured after one warm-up pass over the corpus. "no_date_cache" repeats
 the measurement with the parser's dateparser cache cleared before every call, i.e. the cost of a
@@ -115,8 +115,8 @@ def dateparser_baseline(cases: list[JSONDict], context: ParseContext) -> dict[st
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", default=str(ROOT / "tests/data/nlp/corpus.jsonl"))
-    ap.add_argument("--context", default=str(ROOT / "tests/data/nlp/context.json"))
+    ap.add_argument("--corpus", default=str(ROOT / "tests/data/nlp/dev/corpus.jsonl"))
+    ap.add_argument("--context", default=str(ROOT / "tests/data/nlp/dev/context.json"))
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
 

@@ -19,7 +19,7 @@ from .conftest import Team
 
 ROOT = Path(__file__).resolve().parents[2]
 FLRTS = ROOT / ".venv" / "bin" / "flrts"
-DATA = ROOT / "tests" / "data" / "nlp"
+DATA = ROOT / "tests" / "data" / "nlp" / "dev"
 MESSAGE = "URGENT: generator check at Viper for Joel by Friday"
 NOW = "2026-03-02T09:00:00-06:00"  # a Monday
 
