@@ -252,7 +252,7 @@ def test_run_eval_writes_predictions_and_returns_json_ready_report(tmp_path: Pat
 def test_context_from_dict_reads_the_context_format() -> None:
     ctx = context_from_dict(json.loads((DATA / "context.json").read_text()))
     assert ctx.person(JOEL) is not None
-    assert {s.name for s in ctx.sites} == {"Big Sky", "Viper", "Crystal Peak", "Thunder Ridge"}
+    assert {s.name for s in ctx.sites} >= {"Big Sky", "Viper", "Crystal Peak", "Thunder Ridge"}
 
 
 def test_pending_case_key_sets_the_pending_proposal(nlp_context: ParseContext) -> None:

@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from flrts.nlp.injection import FLAG as INJECTION_FLAG
+from flrts.nlp.injection import scan as scan_injection
 from flrts.nlp.offline.correction import apply_correction
 from flrts.nlp.offline.entities import ContextIndex, Match, build_index, find_entities
 from flrts.nlp.offline.intent import Cues, classify
@@ -20,7 +22,6 @@ from flrts.nlp.offline.priority import find_priority
 from flrts.nlp.offline.queries import query_filters
 from flrts.nlp.offline.recurrence import Recurrence, extract_recurrence, first_occurrence
 from flrts.nlp.offline.report import find_readings, report_details
-from flrts.nlp.offline.safety import looks_like_injection
 from flrts.nlp.offline.subject import clean_subject, is_vague, task_reference
 from flrts.nlp.offline.subtasks import find_checklist, read_subtasks
 from flrts.nlp.offline.text import SpanSet, lower_same_length
@@ -33,6 +34,9 @@ _GIBBERISH_RE = re.compile(r"^[^aeiouy\s]{5,}$|^(?:[a-z]{1,3}[^aeiou\s]{4,}[a-z]
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 _UTC = ZoneInfo("UTC")
 _REMIND_OTHER_RE = re.compile(r"\bremind\s+(?!me\b|us\b|myself\b)\w")
+# A record that held an injected instruction is kept for a person to look at: below the 0.7 at
+# which capture flags a task for review, above the 0.5 at which it would only ask a question.
+INJECTION_CONFIDENCE = 0.6
 
 
 def _fingerprint(context: ParseContext) -> tuple[object, ...]:
@@ -66,20 +70,35 @@ class OfflineParser:
     name = "offline"
 
     def parse(self, text: str, sender: str, now: dt.datetime, context: ParseContext) -> ParseResult:
+        """Parse `text`; instructions addressed to the parser are dropped and the result flagged."""
         text = _SPACE_RE.sub(" ", text.strip())
-        low = lower_same_length(text)
         if now.tzinfo is None:
             now = now.replace(tzinfo=_UTC)
-        idx = _index_for(context)
-        if looks_like_injection(text):
+        injected = scan_injection(text)
+        if not injected.found:
+            return self._parse(text, sender, now, context)
+        legit = injected.legitimate(text)
+        result = self._parse(legit, sender, now, context) if legit else None
+        if result is None or result.intent == Intent.UNKNOWN:
             return ParseResult(
                 intent=Intent.UNKNOWN,
                 confidence=0.1,
                 rationale="The message reads as instructions to the parser, not as work.",
                 clarify="That looks like an instruction to me rather than a task or report. "
                 "What should I capture?",
+                flags=[INJECTION_FLAG],
                 parser=self.name,
             )
+        result.flags = [INJECTION_FLAG]
+        result.confidence = min(result.confidence, INJECTION_CONFIDENCE)
+        result.rationale += " An instruction to the parser inside the message was ignored."
+        return result
+
+    def _parse(
+        self, text: str, sender: str, now: dt.datetime, context: ParseContext
+    ) -> ParseResult:
+        low = lower_same_length(text)
+        idx = _index_for(context)
         sender_zone = zone(idx.timezones.get(sender))
         matches = find_entities(text, idx)
         readings, reading_spans = find_readings(text)
