@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from flrts.nlp.offline.items import parse_item
-from flrts.nlp.offline.report import find_readings
+from flrts.nlp.offline.readings import find_readings
 from flrts.nlp.types import Intent, ParseContext, ParseResult, Priority
 from tests.nlp.conftest import COLIN, JOEL, TAYLOR
 
@@ -134,7 +134,7 @@ def test_field_report_readings_equipment_and_issues(parse: Parse) -> None:
     assert result.site == "Viper"
     readings = {(r.metric, r.value, r.unit) for r in result.readings}
     assert ("oil pressure", 45.0, "psi") in readings
-    assert ("coolant temp", 190.0, "f") in readings
+    assert ("coolant temp", 190.0, "F") in readings  # units as written
     assert "gen 2" in result.equipment
     assert result.issues is not None and "leak" in result.issues
 

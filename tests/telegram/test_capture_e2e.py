@@ -66,7 +66,7 @@ def test_field_report_with_readings(bot: Any, team: Any) -> None:
     report = FieldReport.objects.get()
     assert report.site.site_name == "Big Sky" and report.reported_by == team.joel
     readings = {r.metric: (r.value, r.unit) for r in report.readings.all()}
-    assert readings["pressure"] == (45.0, "psi")
+    assert readings["pump pressure"] == (45.0, "psi")  # the metric as written
     assert report.name in bot.last_text(JOEL)
 
 

@@ -15,14 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-
-def _vocabulary(prose: str) -> frozenset[str]:
-    """A word list written as a paragraph, so it reads as a list and not as 150 lines."""
-    return frozenset(prose.split())
-
+from flrts.nlp.offline.text import vocabulary
 
 # Kinds of business and of place: "Kessler Mechanical" is not named by "mechanical".
-GENERIC_WORDS = _vocabulary(
+GENERIC_WORDS = vocabulary(
     """
     mechanical mech services service electric electrical elec fire protection safety welding
     welders pump pumps well wells crane cranes rigging hvac fuel fuels oil gas networks
@@ -36,7 +32,7 @@ GENERIC_WORDS = _vocabulary(
     """
 )
 # Everyday words that many names share and that mean something on their own.
-COMMON_WORDS = _vocabulary(
+COMMON_WORDS = vocabulary(
     """
     north south east west northern southern eastern western upper lower big little small
     great grand new old red blue green black white gray grey brown gold silver high low main

@@ -174,6 +174,7 @@ class ContextIndex:
     fuzzy_places: list[str] = field(default_factory=list)
     # "kessler" -> ("contractor", "Kessler Mechanical"): one word that names a site or contractor
     distinctive: dict[str, tuple[str, str]] = field(default_factory=dict)
+    surnames: dict[str, str] = field(default_factory=dict)  # "tate" -> person id, when unique
     timezones: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # person id -> display name
 
@@ -221,12 +222,25 @@ def build_index(context: ParseContext) -> ContextIndex:
     for c in context.contractors:
         idx._add(c.name, "contractor", c.name)
         places.append(("contractor", c.name, [c.name]))
+    # "Granite Falls" for Granite Falls Substation: a name without its generic words, when it
+    # has two words or more (one word goes through the capitalisation rule below) and no other
+    # site or contractor shortens to it.
+    cores: dict[str, set[tuple[str, str]]] = {}
     for kind, key, spellings in places:
         for spelling in spellings:
             core = core_phrase(spelling)
-            if core and core not in idx.exact:  # "Granite Falls", "Kessler": short forms
-                idx._add(core, kind, key)
+            if core and len(core.split()) > 1 and core not in idx.exact:
+                cores.setdefault(core, set()).add((kind, key))
+    for core, owners in cores.items():
+        if len(owners) == 1:
+            idx._add(core, *next(iter(owners)))
     people_words = {w for p in context.people for w in name_tokens(" ".join([p.name, *p.aliases]))}
+    surnames: dict[str, set[str]] = {}
+    for p in context.people:
+        tokens = name_tokens(p.name)
+        if len(tokens) > 1 and tokens[-1] not in first_names and tokens[-1] not in NOT_NAMES:
+            surnames.setdefault(tokens[-1], set()).add(p.id)
+    idx.surnames = {name: next(iter(ids)) for name, ids in surnames.items() if len(ids) == 1}
     idx.distinctive = distinctive_words(places, people_words | NOT_NAMES | set(WEEKDAY_WORDS))
     for lst in context.lists:
         idx._add(lst.name, "list", lst.name)
@@ -324,6 +338,9 @@ def find_entities(text: str, idx: ContextIndex) -> list[Match]:
     all_lower = not any(ch.isupper() for ch in text)
     for i, w in enumerate(ws):
         bare = _POSSESSIVE_RE.sub("", w.low)
+        if not used[i] and bare in idx.surnames and w.text[:1].isupper():
+            claim(i, i + 1, "person", idx.surnames[bare], 100.0)  # "Tate" for Owen Tate
+            continue
         if used[i] or bare not in idx.distinctive:
             continue
         if not (w.text[:1].isupper() or all_lower) or (i == 0 and bare in _VERBS):

@@ -20,8 +20,9 @@ from flrts.nlp.offline.lists import list_operation
 from flrts.nlp.offline.people import Assignee, find_assignee
 from flrts.nlp.offline.priority import find_priority
 from flrts.nlp.offline.queries import query_filters
+from flrts.nlp.offline.readings import find_readings
 from flrts.nlp.offline.recurrence import Recurrence, extract_recurrence, first_occurrence
-from flrts.nlp.offline.report import find_readings, report_details
+from flrts.nlp.offline.report import report_details
 from flrts.nlp.offline.subject import clean_subject, is_vague, task_reference
 from flrts.nlp.offline.subtasks import find_checklist, read_subtasks
 from flrts.nlp.offline.text import SpanSet, lower_same_length
@@ -32,6 +33,8 @@ from flrts.nlp.types import Intent, ParseContext, ParseResult, Priority
 _INDEX_CACHE: dict[int, tuple[tuple[object, ...], ContextIndex]] = {}
 _GIBBERISH_RE = re.compile(r"^[^aeiouy\s]{5,}$|^(?:[a-z]{1,3}[^aeiou\s]{4,}[a-z]*)$", re.I)
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+# Hesitations in voice transcripts ("uh Colin um needs to uh reset …") carry no meaning.
+_FILLER_RE = re.compile(r"(?<![\w'’-])(?:u+h+|u+m+|uhm+|e+rm+|hmm+)(?![\w'’-])[,.]?", re.I)
 _UTC = ZoneInfo("UTC")
 _REMIND_OTHER_RE = re.compile(r"\bremind\s+(?!me\b|us\b|myself\b)\w")
 # A record that held an injected instruction is kept for a person to look at: below the 0.7 at
@@ -64,6 +67,18 @@ def _index_for(context: ParseContext) -> ContextIndex:
     return idx
 
 
+_FIRST_PERSON_RE = re.compile(r"\b(?:i|me|i'?ve|i'?m|i'?ll)\b")
+_OPENING_FILLER_RE = re.compile(r"^[\W_]*(?:(?:the|our|my|at|report\s+from)\s+)?$", re.I)
+
+
+def _opening(text: str, matches: list[Match], kind: str) -> int | None:
+    """Where an entity of `kind` that opens the message ends ("Big Sky rounds done" -> 7)."""
+    first = next((m for m in matches if m.kind == kind), None)
+    if first is None or not _OPENING_FILLER_RE.match(text[: first.start]):
+        return None
+    return first.end
+
+
 class OfflineParser:
     """Rules + dateparser + recurrent + rapidfuzz. Stateless apart from module-level caches."""
 
@@ -71,7 +86,7 @@ class OfflineParser:
 
     def parse(self, text: str, sender: str, now: dt.datetime, context: ParseContext) -> ParseResult:
         """Parse `text`; instructions addressed to the parser are dropped and the result flagged."""
-        text = _SPACE_RE.sub(" ", text.strip())
+        text = _SPACE_RE.sub(" ", _FILLER_RE.sub("", text).strip())
         if now.tzinfo is None:
             now = now.replace(tzinfo=_UTC)
         injected = scan_injection(text)
@@ -139,6 +154,8 @@ class OfflineParser:
             addressed=(addressed.person is not None and not addressed.is_self)
             or addressed.unknown is not None,
             word_count=len(text.split()),
+            site_end=_opening(text, matches, "site"),
+            list_end=_opening(text, matches, "list"),
         )
         intent, confidence, why = classify(intent_low, cues)
         if intent != Intent.CREATE_TASK:  # lists, reports, reminders never get sub-tasks
@@ -180,7 +197,7 @@ class OfflineParser:
             result.rationale = "Asks for help with the bot."
             return result
         if intent in (Intent.CREATE_LIST, Intent.ADD_LIST_ITEMS, Intent.COMPLETE_LIST_ITEMS):
-            op = list_operation(text, intent, matches, context, result.site)
+            op = list_operation(text, intent, matches, context, result.site, cues.list_end)
             result.list_name, result.list_type, result.items = op.name, op.list_type, op.items
             if not op.name:
                 result.clarify = "Which list do you mean?"
@@ -193,14 +210,17 @@ class OfflineParser:
                 confidence -= 0.1
             return self._finish(result, confidence, why, notes)
         if intent == Intent.QUERY_TASKS:
-            result.assignee = who.person
+            # a question in the first person is about the sender's own work ("have I got …")
+            result.assignee = who.person or (sender if _FIRST_PERSON_RE.search(low) else None)
+            who.person = result.assignee
             result.query = query_filters(low, when, who.person, result.site, now, sender_zone)
             return self._finish(result, confidence, why, notes)
         if intent == Intent.CREATE_FIELD_REPORT:
-            details = report_details(text)
+            places = " ".join(m.via for m in matches if m.kind in ("site", "contractor"))
+            details = report_details(text, places)
             result.summary = details.summary
             result.subject = details.summary
-            result.observations = text
+            result.observations = details.observations
             result.readings = details.readings
             result.equipment = details.equipment
             result.issues = details.issues
@@ -233,6 +253,9 @@ class OfflineParser:
                 confidence -= 0.05
         subject = clean_subject(text, claimed)
         result.subject = None if is_vague(subject) else subject
+        if result.subject is None and not (who.person or who.unknown or site or contractor):
+            # "that thing tmrw": nothing says what or who, so there is nothing to create yet
+            return self._unknown(text, result, vague=True)
         if intent == Intent.CREATE_REMINDER:
             # a reminder is for the sender unless someone else is named ("remind the crew")
             if who.person is None and not who.unknown and not _REMIND_OTHER_RE.search(low):
@@ -330,7 +353,15 @@ class OfflineParser:
         return confidence
 
     @staticmethod
-    def _unknown(text: str, result: ParseResult) -> ParseResult:
+    def _unknown(text: str, result: ParseResult, vague: bool = False) -> ParseResult:
+        if vague:
+            return ParseResult(
+                intent=Intent.UNKNOWN,
+                confidence=0.2,
+                rationale="Too vague to capture: nothing says what needs doing or who does it.",
+                clarify="What needs to be done, and by whom?",
+                parser=result.parser,
+            )
         gibberish = all(_GIBBERISH_RE.match(w) for w in text.split()) if text.split() else True
         result.confidence = 0.05 if gibberish else 0.2
         result.rationale = (

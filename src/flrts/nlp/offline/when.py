@@ -56,7 +56,18 @@ _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_TOMORROW = r"tomorrow|tmrw|tmrow|tmr|tomorow|tommorow|tommorrow|tomorrrow|2moro|2morrow"
+# "mañana" and "hoy" are said on US sites in English sentences; "la mañana" is "the morning".
+_TOMORROW = (
+    r"tomorrow|tmrw|tmrow|tmr|tomorow|tommorow|tommorrow|tomorrrow|2moro|2morrow"
+    r"|(?<!la\s)ma[ñn]ana"
+)
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_MINUTE_WORDS = {"oh five": 5, "fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
+_SPOKEN_HOUR = "|".join(_HOUR_WORDS)
+_SPOKEN_MINUTE = "|".join(sorted(_MINUTE_WORDS, key=len, reverse=True))
 _ZONE_OK = (
     r"today|tomorrow|tonight|on|this|next|his|her|their|my|your|central|eastern|pacific|mountain"
     r"|cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|and|to|for|in|at|every|each|then"
@@ -82,7 +93,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("thispart", re.compile(r"\bthis\s+(?P<part>morning|afternoon|evening)\b")),
     ("dayafter", re.compile(r"\b(?:the\s+)?day\s+after\s+(?:" + _TOMORROW + r")\b")),
     ("tomorrow", re.compile(r"\b(?:" + _TOMORROW + r")\b")),
-    ("today", re.compile(r"\b(?:today|tdy)\b")),
+    ("today", re.compile(r"\b(?:today|tdy|hoy)\b")),
     ("yesterday", re.compile(r"\byesterday\b")),
     ("eow", re.compile(r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:work\s*)?week|eow)\b")),
     ("eom", re.compile(r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom)\b")),
@@ -125,6 +136,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "bare",
         re.compile(
             r"\b(?:at|by|@|before|around|about|till|until)\s+(?P<h>\d{1,2})(?:\s*o'?clock)?\b"
+            r"(?=\s*(?:$|[,.;!?)]|(?:" + _ZONE_OK + r")\b))"
+        ),
+    ),
+    (
+        "spoken",  # a time said in words: "at nine", "at four thirty", "by ten o'clock"
+        re.compile(
+            r"\b(?:at|by|@|before|around|about|till|until)\s+(?P<hw>" + _SPOKEN_HOUR + r")"
+            r"(?:\s+(?P<mw>" + _SPOKEN_MINUTE + r"))?(?:\s*o'?clock)?\b"
             r"(?=\s*(?:$|[,.;!?)]|(?:" + _ZONE_OK + r")\b))"
         ),
     ),
@@ -256,6 +275,10 @@ def _time_of(kind: str, m: re.Match[str], defaults: ParseDefaults) -> tuple[dt.t
         if len(raw_h) == 1 or (h <= 12 and not raw_h.startswith("0")):
             h = _working_hour(h) if h <= 12 else h
         return dt.time(h % 24, mi), False
+    if kind == "spoken":
+        h = _working_hour(_HOUR_WORDS[m.group("hw")])
+        minute = _MINUTE_WORDS.get(" ".join((m.group("mw") or "").split()), 0)
+        return dt.time(h, minute), False
     if kind == "bare":
         h = int(m.group("h"))
         if h > 23:
@@ -307,7 +330,19 @@ _DAY_KINDS = frozenset(
     ]
 )
 _TIME_KINDS = frozenset(
-    ["tonight", "thispart", "ampm", "clock", "noon", "midnight", "cob", "eod", "vague", "bare"]
+    [
+        "tonight",
+        "thispart",
+        "ampm",
+        "clock",
+        "noon",
+        "midnight",
+        "cob",
+        "eod",
+        "vague",
+        "bare",
+        "spoken",
+    ]
 )
 
 
