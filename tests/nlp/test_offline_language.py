@@ -59,6 +59,7 @@ JUNIPER, COBALT = "Juniper Basin", "Cobalt Ridge Substation"
         ("Pelletier needs to retest the alarms at Cobalt Ridge", PELLETIER, COBALT),
         ("ostrander has to swap the seals at juniper basin", OSTRANDER, JUNIPER),
         ("call Ostrander's office about the quote", OSTRANDER, None),
+        ("pelletier's invoice for Juniper Basin needs approval", PELLETIER, JUNIPER),
     ],
 )
 def test_a_distinctive_word_names_the_contractor_or_site(
@@ -107,6 +108,8 @@ def test_a_generic_site_word_is_not_the_site() -> None:
         "Juniper Basin rounds done, all pumps running",
         "Cobalt Ridge quarterly walk: fence ok, gate hinge loose",
         "Juniper Basin: lost power at 2am, generator picked up the load",
+        "Juniper Basin snow removal done, lot plowed, walkways salted",  # two past clauses
+        "Cobalt Ridge battery room: 2 cells low, rest ok",  # a site, then conditions
     ],
 )
 def test_a_past_tense_account_is_a_field_report(text: str) -> None:
@@ -121,6 +124,7 @@ def test_a_past_tense_account_is_a_field_report(text: str) -> None:
         ("need Owen to get the truck inspected by Friday", Intent.CREATE_TASK),
         ("I finished the gate repair at Cobalt Ridge", Intent.COMPLETE_TASK),
         ("the gate repair at Cobalt Ridge is done", Intent.COMPLETE_TASK),
+        ("what have I got this week", Intent.QUERY_TASKS),  # "got" in a question
     ],
 )
 def test_requests_and_completions_are_not_reports(text: str, intent: Intent) -> None:
@@ -144,6 +148,12 @@ def test_a_list_named_first_then_items_adds_them(text: str, items: list[str]) ->
     assert result.intent == Intent.ADD_LIST_ITEMS
     assert result.list_name in ("Shop Consumables", "Van 7 Kit")
     assert [i.name for i in result.items] == items
+
+
+def test_an_item_said_to_be_returned_loses_the_verb() -> None:
+    result = parse("van 7 kit: tow strap returned, check it off")
+    assert result.intent == Intent.COMPLETE_LIST_ITEMS
+    assert [i.name for i in result.items] == ["tow strap"]
 
 
 def test_a_list_named_first_then_items_received_checks_them_off() -> None:
@@ -238,7 +248,9 @@ def test_letters_are_not_quantities(raw: str, name: str, quantity: float | None)
 # -- vague fragments --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["that thing tmrw", "the stuff from yesterday", "do it friday"])
+@pytest.mark.parametrize(
+    "text", ["that thing tmrw", "the stuff from yesterday", "do it friday", "the usual tomorrow"]
+)
 def test_a_vague_fragment_gets_a_question_not_a_task(text: str) -> None:
     result = parse(text)
     assert result.intent == Intent.UNKNOWN
@@ -246,8 +258,9 @@ def test_a_vague_fragment_gets_a_question_not_a_task(text: str) -> None:
     assert result.confidence <= 0.2
 
 
-def test_a_vague_request_to_a_named_person_is_a_task_with_a_question() -> None:
-    result = parse("Owen do that thing tomorrow")
+@pytest.mark.parametrize("text", ["Owen do that thing tomorrow", "Owen handle it"])
+def test_a_vague_request_to_a_named_person_is_a_task_with_a_question(text: str) -> None:
+    result = parse(text)
     assert (result.intent, result.assignee) == (Intent.CREATE_TASK, OWEN)
     assert result.clarify and result.subject is None
 
@@ -263,6 +276,7 @@ def test_a_vague_request_to_a_named_person_is_a_task_with_a_question() -> None:
         ("Owen mañana check the chiller", "2026-05-13"),
         ("Owen hoy please sweep the shop", "2026-05-12"),
         ("uh Owen um needs to uh check the gate by Friday", "2026-05-15"),
+        ("Owen at eight tomorrow walk the fence", "2026-05-13T08:00:00-06:00"),
     ],
 )
 def test_spoken_times_spanish_days_and_fillers(text: str, due: str) -> None:

@@ -343,7 +343,8 @@ def find_entities(text: str, idx: ContextIndex) -> list[Match]:
             continue
         if used[i] or bare not in idx.distinctive:
             continue
-        if not (w.text[:1].isupper() or all_lower) or (i == 0 and bare in _VERBS):
+        # the first word is often left in lower case even by people who capitalise names
+        if not (w.text[:1].isupper() or all_lower or i == 0) or (i == 0 and bare in _VERBS):
             continue
         kind, key = idx.distinctive[bare]
         claim(i, i + 1, kind, key, 95.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flrts.nlp.offline.narrative import narrates_work, site_heading
+from flrts.nlp.offline.narrative import narrates_work, reports_condition, site_heading
 from flrts.nlp.types import Intent
 
 TASK_VERBS = (
@@ -48,7 +48,8 @@ _QUESTION_START_RE = re.compile(
 _TASK_WORDS_RE = re.compile(
     r"\b(?:tasks?|overdue|due|open|outstanding|pending|late|plate|assigned|to-?dos?|jobs?|work\s+"
     r"orders?|left|finish|finished|complete|completed|closed|done|backlog|queue|working\s+on"
-    r"|doing|busy\s+with|got\s+on|on\s+(?:today|deck)|(?:need|have)\s+to\s+(?:do|finish))\b"
+    r"|doing|busy\s+with|got\s+on|on\s+(?:today|deck)|(?:need|have)\s+to\s+(?:do|finish)"
+    r"|(?:have|has)\s+\w+\s+got|am\s+i\s+on|(?:i|i'?ve)\s+got)\b"
 )
 _REMIND_START_RE = re.compile(
     r"^\s*(?:(?:hey|pls|please|can\s+you|could\s+you)[\s,]+)?(?:remind|set\s+(?:a|me\s+a)\s+reminder"
@@ -169,7 +170,15 @@ def classify(low: str, cues: Cues) -> tuple[Intent, float, str]:
     taskish = cues.addressed or bool(_TASKISH_RE.search(low)) or bool(_START_VERB_RE.search(low))
     if cues.has_readings and not taskish:
         return Intent.CREATE_FIELD_REPORT, 0.88, "reports readings"
-    if not taskish and (narrates_work(low) or site_heading(low, cues.site_end)):
+    if (
+        not taskish
+        and not is_question
+        and (
+            narrates_work(low)
+            or site_heading(low, cues.site_end)
+            or reports_condition(low, cues.site_end)
+        )
+    ):
         return Intent.CREATE_FIELD_REPORT, 0.82, "tells what was done on site"
     if _OBSERVATION_RE.search(low) and not taskish:
         return Intent.CREATE_FIELD_REPORT, 0.8, "describes what was seen on site"

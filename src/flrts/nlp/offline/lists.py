@@ -10,6 +10,7 @@ from rapidfuzz import fuzz, process
 from flrts.nlp.offline.entities import Match
 from flrts.nlp.offline.intent import ADD_ITEMS_RE
 from flrts.nlp.offline.items import parse_items
+from flrts.nlp.offline.narrative import is_past_verb
 from flrts.nlp.offline.text import Span
 from flrts.nlp.types import Intent, ListItemSpec, ParseContext
 
@@ -203,4 +204,13 @@ def _items_after_list(rest: str, intent: Intent) -> list[ListItemSpec] | None:
     if intent == Intent.COMPLETE_LIST_ITEMS:
         segment = _TICK_WORDS_RE.sub(" ", segment)
     items = [i for i in parse_items(segment) if i.name.lower() not in _PRONOUN_ITEMS]
+    if intent == Intent.COMPLETE_LIST_ITEMS:  # "impact driver returned": the item is done
+        items = [_without_past_verb(i) for i in items]
     return items or None
+
+
+def _without_past_verb(item: ListItemSpec) -> ListItemSpec:
+    words = item.name.split()
+    if len(words) > 1 and is_past_verb(words[-1].lower()):
+        return item.model_copy(update={"name": " ".join(words[:-1])})
+    return item

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flrts.nlp.offline.report import is_issue
 from flrts.nlp.offline.text import vocabulary
 
 # Irregular past forms crews use; regular ones end in -ed.
@@ -43,6 +44,10 @@ _HEADING_NOUN_RE = re.compile(
     r"|monthly|quarterly|survey|patrol|audit|tests?|tour|update|status|log|notes|readings|report"
     r"|pm|startup|shutdown)\b"
 )
+# A clause that ends on the state something is in: "rest ok", "walkways clear".
+_STATE_RE = re.compile(
+    r"\b(?:ok|okay|good|fine|normal|running|stable|clear|dry|intact|online|quiet|secure)\s*$"
+)
 _TASK_OPENER_RE = re.compile(r"^\s*(?:please|pls|can|could|need|needs|should|must|to)\b")
 
 
@@ -61,11 +66,21 @@ def _tells_past(clause: str) -> bool:
 
 
 def narrates_work(low: str) -> bool:
-    """True when the first clause (after a short "Site:" heading) tells what someone did."""
+    """True when the first clause (after a short "Site:" heading) tells what someone did, or
+    when two clauses or more do ("snow removal done, lot plowed, walkways salted")."""
     first, _, rest = low.partition(":")
     if rest and len(first.split()) <= 6 and _tells_past(_CLAUSE_END_RE.split(rest, maxsplit=1)[0]):
         return True
-    return _tells_past(_CLAUSE_END_RE.split(low, maxsplit=1)[0])
+    parts = _CLAUSE_END_RE.split(low)
+    return _tells_past(parts[0]) or sum(_tells_past(p) for p in parts) >= 2
+
+
+def reports_condition(low: str, site_end: int | None) -> bool:
+    """ "Granite Falls battery room: 2 cells low, rest ok": a site, then the state things are in."""
+    if site_end is None:
+        return False
+    parts = [p for p in _CLAUSE_END_RE.split(low[site_end:]) if p.strip()]
+    return any(is_issue(p) or _STATE_RE.search(p) for p in parts)
 
 
 def site_heading(low: str, site_end: int | None) -> bool:

@@ -86,6 +86,9 @@ _NOT_AFTER_NAME = frozenset(
     ]
 )
 _NEXT_WORD_RE = re.compile(r"\s*([A-Za-z'’-]+)")
+_VERB_SOON_RE = re.compile(
+    r"(?:\s+[\w:']+){1,4}?\s+(?:" + TASK_VERBS + r")\s+(?:the|a|an|my|our|all|some)\b", re.I
+)
 _UPDATE_TO_RE = re.compile(r"\bto\s+" + _N, re.I)
 _SELF_RE = re.compile(
     r"^\s*(?:i|i'll|i\s+will|i'm\s+going\s+to|i\s+need\s+to|i\s+have\s+to|i\s+should|i\s+gotta"
@@ -139,6 +142,9 @@ def _clause_opener(text: str, matches: list[Match]) -> Match | None:
             continue
         nxt = _NEXT_WORD_RE.match(text, m.end)
         if nxt and nxt.group(1).lower() not in _NOT_AFTER_NAME:
+            return m
+        # "Sarah at eight tomorrow walk the fence": a time between the name and the verb
+        if nxt and nxt.group(1).lower() in ("at", "by", "on") and _VERB_SOON_RE.match(text, m.end):
             return m
     return None
 

@@ -30,13 +30,14 @@ _PROBLEM = (
     r"leak(?:s|ing|ed)?|weep(?:s|ing)?|drip(?:s|ping)?|issues?|problems?|broken|busted|crack(?:ed|s|ing)?"
     r"|damaged?|worn|faults?|faulted|faulting|alarms?|alarming|trip(?:ped|ping|s)|fail(?:s|ed|ing"
     r"|ure)?|noisy|vibrating|overheat\w*|smok(?:e|ing)|corrod\w*|corrosion|rust(?:ed|y)?|offline"
-    r"|errors?|missing|stuck|loose|dead|expired|blew|blown|fried|burnt|shorted|won'?t\s+(?:start"
+    r"|errors?|missing|stuck|loose|dead|expired|blew|blown|fried|burnt|shorted|seized|jammed"
+    r"|clogged|plugged|frayed|bent|torn|squeal\w*|grinding|knocking|slipping|sagging|won'?t\s+(?:start"
     r"|close|open|latch)|not\s+(?:working|running|starting)|check\s+engine|out\s+of\s+(?:service"
     r"|order)|washed\s+out|waiting\s+(?:on|for)\s+parts|running\s+hot|(?:a\s+bit|too|very)\s+"
     r"(?:high|low|hot)|(?:is|are|was|were|reads?|reading|getting)\s+(?:low|high|hot)"
     r"|(?:light|lights|bulb|bulbs|lamp|power|sign|camera|radio|heater|breaker)s?\s+(?:is\s+|are\s+)?out"
     r"|(?:is|are|was|were|went|go|gone)\s+(?:out|down)\b(?!\s+(?:to|at|on|of|here|there))"
-    r"|\w+\s+down(?=\s*(?:[,.;]|$|again|since|hard))"
+    r"|\w+\s+down(?=\s*(?:[,.;]|$|again|since|hard))|(?<![\d.])\b[a-z]+\s+(?:low|high)(?=\s*(?:[,.;]|$))"
 )
 _PROBLEM_RE = re.compile(r"\b(?:" + _PROBLEM + r")\b", re.IGNORECASE)
 # "no leaks", "no issues found", "nothing wrong": a problem word that says there is none.
@@ -96,6 +97,7 @@ def report_details(text: str, place_words: str = "") -> ReportDetails:
     if (m := _TITLE_RE.match(text)) and not any(s < m.end("title") for s, _ in spans):
         title, body = m.group("title").strip(), m.group("body")
     parts = clauses(body)
+    lead: list[str] = []  # the clause the summary is made of, when it is not a bare title
     if title is not None:
         bare = _FILLER_TITLE.sub(" ", title).lower()
         for word in place_words.lower().split():
@@ -103,11 +105,13 @@ def report_details(text: str, place_words: str = "") -> ReportDetails:
         # "Field report Big Sky: all miners hashing": a title that is only a place and filler
         # says nothing, so the first observation goes with it.
         if not bare.split() and parts:
-            title = f"{title}: {parts.pop(0)}"
+            lead = [parts.pop(0)]
+            title = f"{title}: {lead[0]}"
         summary = title
     else:
-        summary = parts.pop(0) if parts else text
-    issues = [c for c in ([summary] if title is None else []) + parts if is_issue(c)]
+        lead = [parts.pop(0)] if parts else []
+        summary = lead[0] if lead else text
+    issues = [c for c in lead + parts if is_issue(c)]
     observations = [c for c in parts if c not in issues]
     return ReportDetails(
         summary=_capital(summary) if summary else None,

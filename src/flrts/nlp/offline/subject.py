@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flrts.nlp.offline.text import SpanSet, squash
+from flrts.nlp.offline.text import SpanSet, squash, vocabulary
 
 _LEAD_RE = re.compile(
     r"^(?:(?:hey|hi|yo|ok|okay|so|also|and|then|pls|please|plz|kindly|can\s+you|could\s+you"
@@ -24,30 +24,15 @@ _TRAIL_RE = re.compile(
 _PLEASE_RE = re.compile(r"\b(?:please|pls|plz|kindly)\b[,]?\s*", re.IGNORECASE)
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
 TASK_NAME_RE = re.compile(r"\b(?:task|tsk|mv|mntc)-\d{4}-\d{3,6}\b|\bTASK-\d+\b", re.IGNORECASE)
-_VAGUE_SUBJECTS = frozenset(
-    [
-        "thing",
-        "things",
-        "stuff",
-        "something",
-        "it",
-        "this",
-        "that",
-        "task",
-        "a",
-        "task",
-        "the",
-        "thing",
-        "do",
-        "something",
-        "do",
-        "it",
-        "todo",
-        "job",
-        "work",
-        "item",
-    ]
+_VAGUE_SUBJECTS = vocabulary(
+    """
+    thing things stuff something it this that task todo job work item usual same one ones
+    whatever anything everything
+    """
 )
+# A verb with only a pronoun for its object says what to do to nothing: "do it", "handle that".
+_EMPTY_OBJECT_VERBS = vocabulary("do handle sort fix take deal look get finish cover manage")
+_FILLER = frozenset({"the", "a", "an", "some", "of", "care", "with", "at", "out", "up"})
 
 
 def clean_subject(text: str, claimed: SpanSet) -> str | None:
@@ -75,7 +60,11 @@ def is_vague(subject: str | None) -> bool:
     return (
         not words
         or " ".join(words) in _VAGUE_SUBJECTS
-        or all(w in _VAGUE_SUBJECTS | {"the", "a", "an", "some"} for w in words)
+        or all(w in _VAGUE_SUBJECTS | _FILLER for w in words)
+        or (
+            words[0] in _EMPTY_OBJECT_VERBS
+            and all(w in _VAGUE_SUBJECTS | _FILLER for w in words[1:])
+        )
     )
 
 
