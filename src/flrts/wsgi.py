@@ -1,6 +1,13 @@
+"""The WSGI application of the web tier (one per gunicorn worker process)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flrts.settings")
 application = get_wsgi_application()
+
+# Load the parser's data now, so the first message this worker parses is as fast as the rest.
+from flrts.nlp.warmup import warm_up  # noqa: E402
+
+warm_up()

@@ -56,6 +56,9 @@ def run_worker(
     worker_id: str | None = None,
     telegram_updates: bool = True,
 ) -> None:
+    from flrts.nlp.warmup import warm_up
+
+    warm_up()  # the first message this worker parses is then as fast as the rest
     worker_id = worker_id or new_worker_id()
     backend = "rq" if settings.REDIS_QUEUE else "db"
     runner.WORKER_ID = worker_id

@@ -8,7 +8,9 @@ Formats (issue 8):
 
 Every case goes through `flrts.nlp.service.parse_message`, so masking and refusal apply exactly as
 in production; a refused input (empty, too long) counts as intent "unknown" with a clarifying
-question (the refusal message).
+question (the refusal message). The parser is loaded first (`flrts.nlp.warmup`), so `latency_ms`
+is what a running process sees; `warm_up_ms` is that load, and `flrts nlp eval` adds
+`cold_start_ms`, the first parse of a fresh process.
 
 Comparison rules, per `expect` key (a field counts only in the cases that specify it):
 - intent, priority: equal. assignee: person id or null, "me" = the sender; for a query the
@@ -62,6 +64,7 @@ from flrts.nlp.types import (
     ParseRefused,
     ParseResult,
 )
+from flrts.nlp.warmup import warm_up
 
 if TYPE_CHECKING:  # the openai SDK loads only when an LLM is used
     from flrts.nlp.llm import LLMConfig
@@ -382,6 +385,9 @@ def evaluate(
     latencies: list[float] = []
     failures: list[JSONDict] = []
     predictions: list[JSONDict] = []
+    # Load the parser first, as a web or worker process does when it starts, so the latency
+    # figures are those of a running service; the load time is reported on its own.
+    warm_up_ms = warm_up()
     for case in cases:
         n += 1
         result, ms = parse_case(case, context, parser, llm_config)
@@ -427,7 +433,13 @@ def evaluate(
             )
         },
         "exact_match": round(exact / n, 4) if n else 0.0,
-        "latency_ms": {"p50": _percentile(latencies, 50), "p99": _percentile(latencies, 99)},
+        # every case, after warm-up (a running process): issue 16 wants p99 <= 5 ms
+        "latency_ms": {
+            "p50": _percentile(latencies, 50),
+            "p99": _percentile(latencies, 99),
+            "max": round(max(latencies, default=0.0), 3),
+        },
+        "warm_up_ms": round(warm_up_ms, 1),  # 0 when this process had already loaded it
         "failures": failures,
     }
     return report, predictions
