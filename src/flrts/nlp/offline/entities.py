@@ -16,8 +16,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from flrts.nlp.offline.distinctive import core_phrase, distinctive_words, name_tokens
-from flrts.nlp.offline.intent import TASK_VERBS
 from flrts.nlp.offline.text import Word, words
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.types import ParseContext
 
 # Verbs that open a message ("Mark the filters done") and must not be read as a name there.

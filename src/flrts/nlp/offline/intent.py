@@ -11,21 +11,9 @@ import re
 from dataclasses import dataclass
 
 from flrts.nlp.offline.narrative import narrates_work, reports_condition, site_heading
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.types import Intent
 
-TASK_VERBS = (
-    "check|inspect|fix|repair|replace|swap|install|clean|call|email|text|send|order|buy|pick|"
-    "bring|test|look|service|grease|lube|change|upgrade|reboot|restart|reset|flash|tighten|torque|"
-    "measure|verify|confirm|schedule|book|arrange|get|grab|haul|deliver|drop|mow|paint|weld|wire|"
-    "run|pull|patch|meet|review|prepare|prep|write|file|submit|pay|renew|organize|sort|label|drain|"
-    "flush|refill|fill|top|charge|calibrate|configure|set|mount|remove|dig|survey|photograph|take|"
-    "count|audit|document|train|unload|load|secure|lock|unlock|winterize|troubleshoot|diagnose|"
-    "investigate|coordinate|follow|contact|quote|collect|sample|read|record|plan|ship|return|"
-    "retrieve|print|sweep|wash|spray|tag|fuel|refuel|do|handle|finish|start|ask|tell|find|make|"
-    "double-check|recheck|re-check|re-torque|rewire|re-rack|rack|unbox|cut|trim|hook|connect|"
-    "disconnect|update|adjust|align|bleed|purge|vent|lubricate|oil|mop|haul|pressure-wash|fence|"
-    "walk|escalate|invoice|reorder|restock|stock|inventory|power|cycle|swap|rotate|clear|sign"
-)
 _VERB_RE = re.compile(r"\b(?:" + TASK_VERBS + r")\b")
 _START_VERB_RE = re.compile(
     r"^(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:" + TASK_VERBS + r")\b"
@@ -37,13 +25,16 @@ _HELP_RE = re.compile(
     r"|\b(?:what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+do\s+i\s+(?:use|create|add|make|set|"
     r"log|file|mark|report|start|see|check)|how\s+does\s+this\s+(?:bot\s+)?work|what\s+commands"
     r"|show\s+me\s+the\s+commands|how\s+to\s+use\s+(?:you|this)|what\s+can\s+i\s+(?:say|ask|do)"
-    r"|what\s+do\s+you\s+understand|who\s+are\s+you)\b"
+    r"|what\s+do\s+you\s+understand|who\s+are\s+you"
+    r"|what\s+(?:sorts?|kinds?|types?)\s+of\s+(?:things|stuff|messages)\s+(?:can|do)\s+(?:i|you)"
+    r"|how\s+do\s+(?:lists|reminders|tasks|reports|field\s+reports|corrections|checklists)\s+work)\b"
 )
 _QUESTION_START_RE = re.compile(
     r"^\s*(?:(?:hey|hi|ok|so)[\s,]+)?(?:what(?:'s|’s|s|\s+is|\s+are|\s+do|\s+does|\s+did)?|which|show"
     r"(?:\s+me)?|list\s+(?:all|my|the|every|open|overdue)|any(?:thing|\s+tasks)?|how\s+many|do\s+i"
     r"\s+have|does\s+\w+\s+have|is\s+there|are\s+there|give\s+me|tell\s+me|where\s+are|who(?:'s|\s+is"
-    r"|\s+has)|whats|status\s+of|pull\s+up|(?:have|has)\s+\w+\s+got|got\s+anything|am\s+i)\b"
+    r"|\s+has)|whats|status\s+of|pull\s+up|(?:have|has)\s+\w+\s+got|got\s+anything|am\s+i"
+    r"|list\s+(?:\w+\s+)?\w+(?:'s|’s))\b"
 )
 _TASK_WORDS_RE = re.compile(
     r"\b(?:tasks?|overdue|due|open|outstanding|pending|late|plate|assigned|to-?dos?|jobs?|work\s+"
@@ -95,6 +86,9 @@ _UPDATE_RE = re.compile(
     r"|^\s*make\s+(?:the\s+)?.+?\s+(?:urgent|high\s+priority|low\s+priority|asap|a\s+priority"
     r"|critical)\b"
     r"|\b(?:task|job|ticket|work\s+order)\s+(?:is\s+now|should\s+be|now\s+goes)\b"
+    r"|\bcan\s+wait\s+(?:until|til|till|for)\b|\bpush(?:ed)?\s+(?:it\s+)?back\b"
+    r"|^\s*(?:give|pass|hand)\s+(?:the|that|this)\s+.+?\s+(?:over\s+)?to\s+\S+\s+instead\b"
+    r"|^\s*hand\s+(?:the|that|this)\s+.+?\s+over\s+to\b"
     r"|^\s*(?:give|pass|hand)\s+(?:the\s+)?.+?\b(?:task|job|ticket)\s+(?:over\s+)?to\b"
     r"|\bshould\s+(?:now\s+)?be\s+(?:urgent|asap|critical|(?:high|low|top)(?:\s+priority)?"
     r"|a\s+priority)\b"
@@ -200,6 +194,10 @@ def _is_completion_of_items(low: str) -> bool:
         r"\bmark(?:ed)?\b.*\b(?:as\s+)?(?:done|bought|got|purchased|complete|picked\s+up)\b", low
     ):
         return True
+    if re.search(r"[✅✓✔☑]", low):  # "rags ✅ gloves ✅ on the Viper list"
+        return True
+    if re.search(r"\b(?:bought|picked\s+up|purchased|received|got|grabbed)\s+(?:for|from)\b", low):
+        return True  # "paper and toner bought for office supplies"
     return bool(
         re.search(r"^\s*(?:i\s+|we\s+)?(?:got|bought|picked\s+up|purchased|grabbed)\b", low)
     ) and not ADD_ITEMS_RE.search(low)

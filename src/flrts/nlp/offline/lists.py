@@ -71,6 +71,21 @@ _LIST_COLON_ITEMS_RE = re.compile(
     r"\blist\s*(?::|\s-|–)\s*(?:(?:please\s+)?add\s+)?(?P<items>.+)$", re.I
 )
 _STRIP_RE = re.compile(r"^(?:the|my|our|a|an|new)\s+", re.I)
+_ADD_TO_HEADING_RE = re.compile(
+    r"\badd\s+to\s+(?:the\s+|my\s+|our\s+)?[^:\n]+?\s*[:\-–]\s*(?P<items>.+)$", re.I | re.S
+)
+# "we're out of sugar and stir sticks" names the items a later "add them" means
+_NEED_RE = re.compile(
+    r"\b(?:out\s+of|(?:running\s+)?low\s+on|short\s+on|need(?:\s+more)?)\s+(?P<items>[^,.;!?]+)",
+    re.I,
+)
+_MARKS_RE = re.compile(r"\s*[✅✓✔☑]+\s*")
+_TRAILING_PREP_RE = re.compile(r"[\s,]*(?:\b(?:on|from|for|in|off)\b[\s,]*)*$", re.I)
+_ITEMS_THEN_TICK_RE = re.compile(
+    r"^\s*(?:the\s+)?(?P<items>.+?)\s+(?:(?:were|was|are|is|all)\s+)?(?:bought|picked\s+up"
+    r"|purchased|received|got|grabbed|done)\s+(?:for|from|on|off|in)\b",
+    re.I,
+)
 _DASH_ITEMS_RE = re.compile(r"\s*[-–:]\s*(?P<items>.+)$")  # used with .match(text, pos)
 # after a list that opens the message: "add: a, b", "- add 2 x and a y", "+ a + b", ": a, b"
 _LIST_FIRST_RE = re.compile(
@@ -177,22 +192,46 @@ def list_operation(
     if opening is not None and (items := _items_after_list(text[opening:], intent)) is not None:
         op.items = items
     elif intent == Intent.ADD_LIST_ITEMS:
+        op.items = _added_items(text)
         m_add = ADD_ITEMS_RE.search(text.lower())
-        if m_add:
-            op.items = parse_items(text[m_add.start("items") : m_add.end("items")])
-            if op.name is None:
-                op.name = _clean_name(text[m_add.start("list") : m_add.end("list")])
-        elif m := _LIST_COLON_ITEMS_RE.search(text):
-            op.items = parse_items(m.group("items"))
-    elif intent == Intent.COMPLETE_LIST_ITEMS and (m := _COMPLETE_ITEMS_RE.search(text)):
-        segment = _AFTER_ITEMS_RE.sub("", m.group("items"))
-        op.items = [i for i in parse_items(segment) if i.name.lower() not in _PRONOUN_ITEMS]
+        if m_add and op.name is None:
+            op.name = _clean_name(text[m_add.start("list") : m_add.end("list")])
+    elif intent == Intent.COMPLETE_LIST_ITEMS:
+        op.items = _ticked_items(text, entity)
     if op.name is None and (m := _REF_LIST_RE.search(text)):
         op.name = _clean_name(m.group("name"))
     if op.name and entity is None:
         op.name = _known(op.name, context) or op.name
     op.list_type = _list_type(op.name or "") or _list_type(text)
     return op
+
+
+def _added_items(text: str) -> list[ListItemSpec]:
+    """ "add a, b to the X list", "Add to X: a, b", "we're out of a and b, add them to X"."""
+    if m := _ADD_TO_HEADING_RE.search(text):
+        return parse_items(m.group("items"))
+    if m := ADD_ITEMS_RE.search(text.lower()):
+        items = parse_items(text[m.start("items") : m.end("items")])
+        if all(i.name.lower() in _PRONOUN_ITEMS for i in items) and (need := _NEED_RE.search(text)):
+            return parse_items(need.group("items"))
+        return items
+    if m := _LIST_COLON_ITEMS_RE.search(text):
+        return parse_items(m.group("items"))
+    return []
+
+
+def _ticked_items(text: str, entity: Match | None) -> list[ListItemSpec]:
+    """ "check off a from X", "a and b bought for X", "a ✅ b ✅ X"."""
+    if _MARKS_RE.search(text):
+        segment = text[: entity.start] if entity is not None else text
+        segment = _TRAILING_PREP_RE.sub("", _MARKS_RE.sub(",", segment))
+    elif m := _COMPLETE_ITEMS_RE.search(text):
+        segment = _AFTER_ITEMS_RE.sub("", m.group("items"))
+    elif m := _ITEMS_THEN_TICK_RE.match(text):
+        segment = m.group("items")
+    else:
+        return []
+    return [i for i in parse_items(segment) if i.name.lower() not in _PRONOUN_ITEMS]
 
 
 def _items_after_list(rest: str, intent: Intent) -> list[ListItemSpec] | None:

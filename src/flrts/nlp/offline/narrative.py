@@ -48,6 +48,8 @@ _HEADING_NOUN_RE = re.compile(
 _STATE_RE = re.compile(
     r"\b(?:ok|okay|good|fine|normal|running|stable|clear|dry|intact|online|quiet|secure)\s*$"
 )
+# "camera back online after …": a state reached, anywhere in the clause
+_BACK_RE = re.compile(r"\b(?:back\s+(?:online|up|on|in\s+service)|running\s+again|restored)\b")
 _TASK_OPENER_RE = re.compile(r"^\s*(?:please|pls|can|could|need|needs|should|must|to)\b")
 
 
@@ -80,7 +82,7 @@ def reports_condition(low: str, site_end: int | None) -> bool:
     if site_end is None:
         return False
     parts = [p for p in _CLAUSE_END_RE.split(low[site_end:]) if p.strip()]
-    return any(is_issue(p) or _STATE_RE.search(p) for p in parts)
+    return any(is_issue(p) or _STATE_RE.search(p) or _BACK_RE.search(p) for p in parts)
 
 
 def site_heading(low: str, site_end: int | None) -> bool:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from flrts.nlp.offline.entities import NOT_NAMES, Match
-from flrts.nlp.offline.intent import TASK_VERBS
 from flrts.nlp.offline.text import Span
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.offline.when import WEEKDAYS
 from flrts.nlp.types import Intent
 

@@ -13,7 +13,7 @@ _LEAD_RE = re.compile(
     r"(?:new\s+)?task(?:\s+to)?|make\s+sure(?:\s+to)?|don'?t\s+forget\s+to|remember\s+to|go"
     r"|remind(?:er)?|set\s+(?:a\s+|me\s+a\s+)?reminder|i\s+need\s+to|i\s+have\s+to|i\s+should"
     r"|i\s+gotta|i'?ll|i\s+will|should|must|has\s+to|have\s+to|gotta|with\s+title|titled"
-    r"|called|with|for|that|the\s+task\s+of|about|is|will)\b[\s,:\-–!]*)+",
+    r"|called|with|for|that|the\s+task\s+of|about|is|will|of)\b[\s,:\-–!]*)+",
     re.IGNORECASE,
 )
 _TRAIL_RE = re.compile(
@@ -78,9 +78,15 @@ _REF_STRIP_RE = re.compile(
 _REF_TRAIL_RE = re.compile(
     r"(?:\s+(?:is|are|was|were|has\s+been|have\s+been|'s|now|all|as|to|back|out|off|over|up|for"
     r"|done|finished|complete|completed|fixed|sorted|resolved|taken\s+care\s+of|closed|handled"
-    r"|task|job|ticket|the\s+due\s+date\s+of|due\s+date|deadline|priority|of|and|it|too)\b"
+    r"|task|job|ticket|the\s+due\s+date\s+of|due\s+date|deadline|priority|of|and|it|too"
+    r"|can\s+wait|instead|submitted|sent|filed|signed\s+off|wrapped\s+up|squared\s+away)\b"
     r"|[\s,.;:!?\-–]+|'s)+$",
     re.IGNORECASE,
+)
+
+
+_REF_FIELD_RE = re.compile(
+    r"^(?:the\s+)?(?:due\s+date|deadline|priority|time|date)\s+(?:of|for|on)\s+", re.I
 )
 
 
@@ -89,15 +95,10 @@ def task_reference(text: str, claimed: SpanSet) -> str | None:
     if m := TASK_NAME_RE.search(text):
         return m.group(0).upper()
     rest = squash(claimed.remove_from(text))
-    rest = re.sub(
-        r"^(?:the\s+)?(?:due\s+date|deadline|priority|time|date)\s+(?:of|for|on)\s+",
-        "",
-        rest,
-        flags=re.I,
-    )
     for _ in range(3):
         before = rest
         rest = _REF_STRIP_RE.sub("", rest).strip()
+        rest = _REF_FIELD_RE.sub("", rest).strip()
         rest = _REF_TRAIL_RE.sub("", rest).strip()
         if rest == before:
             break

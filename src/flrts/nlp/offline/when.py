@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flrts.nlp.offline.text import NUMBER_WORDS, Span
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.offline.zones import ZONE_AFTER_TIME_RE, ZONE_ANYWHERE_RE, ZoneHint, hint_from_match
 from flrts.nlp.types import ParseDefaults
 
@@ -68,10 +69,12 @@ _HOUR_WORDS = {
 _MINUTE_WORDS = {"oh five": 5, "fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
 _SPOKEN_HOUR = "|".join(_HOUR_WORDS)
 _SPOKEN_MINUTE = "|".join(sorted(_MINUTE_WORDS, key=len, reverse=True))
+# What may follow a bare hour ("at 8 tomorrow", "by 3 his time", "at 9 walk the wall"); anything
+# else ("at 3 Main Street", "by 2 trucks") means the number is not a time.
 _ZONE_OK = (
     r"today|tomorrow|tonight|on|this|next|his|her|their|my|your|central|eastern|pacific|mountain"
-    r"|cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|and|to|for|in|at|every|each|then"
-    r"|please|pls|sharp|o'?clock|" + _WD
+    r"|arizona|alaska|hawaii|cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|and|to|for|in|at"
+    r"|every|each|then|please|pls|sharp|o'?clock|" + _WD + "|" + TASK_VERBS
 )
 
 # (kind, pattern); matched in this order, a later match may not overlap an earlier one.
@@ -130,6 +133,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:first\s+thing(?:\s+in\s+the\s+morning)?|(?:in\s+the\s+)?(?P<part>morning|"
             r"afternoon|evening|night))\b"
+            # "the night shift", "morning crew": a team, not a time
+            r"(?!\s+(?:shifts?|crews?|watch|guards?|lead|foreman|supervisors?|operators?|rounds))"
         ),
     ),
     (
@@ -150,8 +155,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("nth", re.compile(r"\b(?:on\s+)?the\s+(?P<d>[12]?\d|3[01])(?:st|nd|rd|th)\b")),
 ]
 _LEAD_RE = re.compile(
-    r"(?:\b(?:due|by|on|at|before|until|till|for|from|around|about|no\s+later\s+than|to)\s+)+\Z"
+    r"(?:\b(?:due|by|on|at|before|until|till|til|for|from|around|about|no\s+later\s+than|to)"
+    r"\s+)+\Z"
 )
+_SINCE_RE = re.compile(r"\b(?:since|ever\s+since)\s+(?:last\s+)?\Z")
 _AP_FIX = str.maketrans("", "", ". ")
 
 
@@ -407,6 +414,8 @@ def extract_when(
             used = True
         if kind == "weekday":
             out.weekdays.append(WEEKDAYS[m.group("wd")])
+        if kind in _DAY_KINDS and _SINCE_RE.search(low, 0, m.start()):
+            continue  # "sticking since Monday": when it began, not when it is due
         if kind in _DAY_KINDS:
             d = _day_of(kind, m, today)
             # first real day wins; "yesterday" only when nothing else is said;
