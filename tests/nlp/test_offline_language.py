@@ -300,6 +300,8 @@ def test_la_manana_is_the_morning_not_tomorrow() -> None:
         ("Owen, Friday at eight fifteen open the gate", "2026-05-15T08:15:00-06:00"),
         ("Owen send the log by 2pm Hawaii time", "2026-05-12T14:00:00-10:00"),
         ("Owen send the log by 9am Alaska time", "2026-05-12T09:00:00-08:00"),  # 8:00 there
+        ("Owen send the log by 3pm Arizona time", "2026-05-12T15:00:00-07:00"),
+        ("Owen call Pelletier by eleven o'clock", "2026-05-12T11:00:00-06:00"),
         ("Owen the gate has been sticking since Monday, fix it", None),
     ],
 )
@@ -367,3 +369,8 @@ def test_more_list_phrasings(text: str, intent: Intent, items: list[str]) -> Non
 def test_a_monthly_reminder_subject_has_no_leftover_words() -> None:
     result = parse("remind me on the 15th of every month to pay the rent")
     assert result.subject == "Pay the rent"
+
+
+def test_a_known_name_before_needs_to_is_the_assignee_anywhere() -> None:
+    result = parse("okay so tomorrow first thing Owen needs to open the gate")
+    assert result.assignee == OWEN

@@ -47,3 +47,9 @@ def test_a_worker_loads_the_parser_before_its_first_job(site: TempSite, tmp_path
     assert "offline parser loaded in" in log, log
     first = log.index("offline parser loaded in")
     assert first < log.index("worker w-"), "the parser loads before the worker takes jobs"
+
+
+def test_the_standalone_telegram_processor_loads_the_parser_first(site: TempSite) -> None:
+    out = site.flrts("telegram", "work", "--burst")
+    log = out.stdout + out.stderr
+    assert "offline parser loaded in" in log, log

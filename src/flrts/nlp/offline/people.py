@@ -45,6 +45,8 @@ _SLOTS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(r"\b(?:for|to)\s+" + _N + r"(?=\s+to\b)", re.I), True),
     (re.compile(r"\bfor\s+" + _N, re.I), True),
     (re.compile(r"\bit'?s\s+(?:for\s+)?" + _N, re.I), False),
+    # "okay so tomorrow at 7:30 Shane needs to meet them": a known name before a modal, anywhere
+    (re.compile(r"\b" + _N + r"\s+(?:needs?\s+to|has\s+to|must|is\s+going\s+to|should)\b"), False),
 ]
 _VERB_SLOT = 5
 # "Colin check ...", "..., Taylor set it up tomorrow": a known person opening a clause.
