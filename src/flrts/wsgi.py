@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flrts.settings")
 application = get_wsgi_application()
 
 # Load the parser's data now, so the first message this worker parses is as fast as the rest.
-from flrts.nlp.warmup import warm_up  # noqa: E402
+# In the background: the worker serves health checks and desk pages meanwhile.
+from flrts.nlp.warmup import warm_up_in_background  # noqa: E402
 
-warm_up()
+parser_warm_up = warm_up_in_background()

@@ -36,9 +36,10 @@ def test_a_cli_command_does_not_load_the_parser(site: TempSite) -> None:
 
 
 def test_the_web_application_loads_the_parser_when_it_is_imported(site: TempSite) -> None:
-    # gunicorn imports flrts.wsgi in every worker process before it serves a request
-    loaded = _loaded(site.python("import flrts.wsgi; " + PROBE))
-    assert loaded == {"dateparser": True, "flrts.nlp.offline": True}
+    # gunicorn imports flrts.wsgi in every worker process before it serves a request; the
+    # loading runs in a thread, so the worker answers health checks at once
+    code = "import flrts.wsgi; flrts.wsgi.parser_warm_up.join(120); " + PROBE
+    assert _loaded(site.python(code)) == {"dateparser": True, "flrts.nlp.offline": True}
 
 
 def test_a_worker_loads_the_parser_before_its_first_job(site: TempSite, tmp_path: Path) -> None:

@@ -80,6 +80,14 @@ def warm_up() -> float:
     return _warm_ms
 
 
+def warm_up_in_background() -> threading.Thread:
+    """Warm up in a daemon thread, so a web worker answers health checks and desk pages at once;
+    a message that arrives meanwhile waits for the loading it would have done itself."""
+    thread = threading.Thread(target=warm_up, name="flrts-parser-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def is_warm() -> bool:
     return _warm_ms is not None
 
