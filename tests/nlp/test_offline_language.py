@@ -374,3 +374,8 @@ def test_a_monthly_reminder_subject_has_no_leftover_words() -> None:
 def test_a_known_name_before_needs_to_is_the_assignee_anywhere() -> None:
     result = parse("okay so tomorrow first thing Owen needs to open the gate")
     assert result.assignee == OWEN
+
+
+def test_a_micrometre_size_is_not_a_hesitation() -> None:
+    result = parse("Owen order 10 um filter cartridges for Juniper Basin")
+    assert result.subject is not None and "10 um filter" in result.subject

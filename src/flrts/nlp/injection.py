@@ -141,7 +141,3 @@ def scan(text: str) -> InjectionScan:
             spans.append(_clause_span(text, at))
             spans = list(_merge(spans))
     return InjectionScan(_merge(spans))
-
-
-def looks_like_injection(text: str) -> bool:
-    return scan(text).found

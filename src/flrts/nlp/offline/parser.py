@@ -34,7 +34,8 @@ _INDEX_CACHE: dict[int, tuple[tuple[object, ...], ContextIndex]] = {}
 _GIBBERISH_RE = re.compile(r"^[^aeiouy\s]{5,}$|^(?:[a-z]{1,3}[^aeiou\s]{4,}[a-z]*)$", re.I)
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
 # Hesitations in voice transcripts ("uh Colin um needs to uh reset …") carry no meaning.
-_FILLER_RE = re.compile(r"(?<![\w'’-])(?:u+h+|u+m+|uhm+|e+rm+|hmm+)(?![\w'’-])[,.]?", re.I)
+# Not after a number: "a 10 um filter" is a size.
+_FILLER_RE = re.compile(r"(?<![\w'’-])(?<!\d\s)(?:u+h+|u+m+|uhm+|e+rm+|hmm+)(?![\w'’-])[,.]?", re.I)
 _UTC = ZoneInfo("UTC")
 _REMIND_OTHER_RE = re.compile(r"\bremind\s+(?!me\b|us\b|myself\b)\w")
 # A record that held an injected instruction is kept for a person to look at: below the 0.7 at
