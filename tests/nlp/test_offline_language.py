@@ -379,3 +379,10 @@ def test_a_known_name_before_needs_to_is_the_assignee_anywhere() -> None:
 def test_a_micrometre_size_is_not_a_hesitation() -> None:
     result = parse("Owen order 10 um filter cartridges for Juniper Basin")
     assert result.subject is not None and "10 um filter" in result.subject
+
+
+def test_a_capitalised_noun_opening_the_message_is_not_an_unknown_person() -> None:
+    # "Winter prep at …": "prep at" is not a verb with its object, so "Winter" is no name
+    result = parse("Winter prep at Juniper Basin for Owen by Friday")
+    assert (result.assignee, result.clarify) == (OWEN, None)
+    assert result.subject is not None and result.subject.startswith("Winter prep")

@@ -100,7 +100,8 @@ _SELF_RE = re.compile(
     re.I,
 )
 _DETERMINER_AFTER_VERB = re.compile(
-    r"\s+(?:the|a|an|my|our|his|her|their|some|something|it|this|that|all|pump|#|\d)", re.I
+    r"\s+(?:(?:the|a|an|my|our|his|her|their|some|something|it|this|that|all|pump)\b|#|\d)",
+    re.I,
 )
 
 
