@@ -12,7 +12,7 @@ from flrts.nlp.evaluate import load_context
 from flrts.nlp.offline import OfflineParser
 from flrts.nlp.types import ParseContext, ParseResult
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "nlp"
+DATA = Path(__file__).resolve().parents[1] / "data" / "nlp" / "dev"
 JOEL = "joel@10nz.tools"  # America/New_York
 TAYLOR = "taylor@10nz.tools"  # America/Chicago
 COLIN = "colin@10nz.tools"  # America/Los_Angeles

@@ -19,7 +19,7 @@ from .conftest import Team
 
 ROOT = Path(__file__).resolve().parents[2]
 FLRTS = ROOT / ".venv" / "bin" / "flrts"
-DATA = ROOT / "tests" / "data" / "nlp"
+DATA = ROOT / "tests" / "data" / "nlp" / "dev"
 MESSAGE = "URGENT: generator check at Viper for Joel by Friday"
 NOW = "2026-03-02T09:00:00-06:00"  # a Monday
 
@@ -201,6 +201,11 @@ def test_eval_runs_the_harness(tmp_path: Path) -> None:
     assert {"intent_accuracy", "field_accuracy", "exact_match", "latency_ms", "failures"} <= set(
         report
     )
+    # warm latency (after the parser is loaded) and the cold start of a fresh process, apart
+    assert set(report["latency_ms"]) == {"p50", "p99", "max"}
+    cold = report["cold_start_ms"]
+    assert cold["runs"] == 3 and cold["total_ms"] >= cold["first_parse_ms"] > 0
+    assert cold["total_ms"] > report["latency_ms"]["p99"]
     assert len(predictions.read_text(encoding="utf-8").splitlines()) == 10
 
 

@@ -169,7 +169,10 @@ def render_card(
     if version > 1 and changed:
         labels = sorted(_CHANGE_NAMES.get(c, c.replace("_", " ")) for c in changed)
         out += ["", "Changes made: " + ", ".join(labels)]
-    if result.confidence < 0.7:
+    if "injection" in result.flags:
+        out += ["", "⚠️ Your message also held instructions to me. I ignored them; a supervisor "
+                "will review this."]  # fmt: skip
+    elif result.confidence < 0.7:
         out += ["", f"⚠️ I'm not sure I got this right (confidence {result.confidence:.0%})."]
     out += ["", f"Confirm to save, or tell me what to change. (Expires in {expires_minutes} min.)"]
     buttons = [

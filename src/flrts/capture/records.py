@@ -188,7 +188,8 @@ def _task_fields(user: User, result: ParseResult, origin: Origin) -> Task:
         telegram_message_id=origin.message_id,
         parse_confidence=result.confidence,
         parse_rationale=result.rationale[:2000],
-        flagged_for_review=result.confidence < REVIEW_BELOW,
+        # low confidence, or a message that held instructions to the parser (result.flags)
+        flagged_for_review=result.confidence < REVIEW_BELOW or bool(result.flags),
     )
     if result.list_name:
         task.flrts_list = find_list(user, result.list_name, for_write=False)
@@ -202,7 +203,9 @@ def _create_task(user: User, result: ParseResult, origin: Origin) -> tuple[Any, 
     task.save()
     lines = [f"✅ Saved {task.name}: {task.subject}"]
     lines += _task_summary(task, user)
-    if task.flagged_for_review:
+    if task.flagged_for_review and result.flags:
+        lines.append("⚠️ Flagged for review: the message held instructions to the bot")
+    elif task.flagged_for_review:
         lines.append(f"⚠️ Flagged for review (confidence: {result.confidence:.0%})")
     for spec in result.subtasks:
         child = Task(

@@ -42,6 +42,15 @@ def companions() -> dict[str, Callable[[], Companion]]:
     return dict(_COMPANIONS)
 
 
+_STARTUP: dict[str, Callable[[], object]] = {}
+
+
+def register_startup(name: str, hook: Callable[[], object]) -> None:
+    """Called from an AppConfig.ready(): run once when a worker process starts, before its first
+    job (e.g. the bot loads the parser's data, so the first message is as fast as the rest)."""
+    _STARTUP[name] = hook
+
+
 class Heartbeat(threading.Thread):
     def __init__(self, worker_id: str, backend: str, queues: list[str]) -> None:
         super().__init__(name="flrts-heartbeat", daemon=True)
@@ -78,6 +87,8 @@ def run_worker(
     worker_id: str | None = None,
     companion_threads: bool = True,
 ) -> None:
+    for hook in _STARTUP.values():
+        hook()
     worker_id = worker_id or new_worker_id()
     backend = "rq" if settings.REDIS_QUEUE else "db"
     runner.WORKER_ID = worker_id

@@ -8,7 +8,9 @@ Formats (issue 8):
 
 Every case goes through `flrts.nlp.service.parse_message`, so masking and refusal apply exactly as
 in production; a refused input (empty, too long) counts as intent "unknown" with a clarifying
-question (the refusal message).
+question (the refusal message). The parser is loaded first (`flrts.nlp.warmup`), so `latency_ms`
+is what a running process sees; `warm_up_ms` is that load, and `flrts nlp eval` adds
+`cold_start_ms`, the first parse of a fresh process.
 
 Comparison rules, per `expect` key (a field counts only in the cases that specify it):
 - intent, priority: equal. assignee: person id or null, "me" = the sender; for a query the
@@ -32,6 +34,12 @@ Extensions used by the FLRTS corpus (documented in docs/nlp.md):
   injected titles).
 - pending (a top-level key of the case, not of `expect`): a ParseResult being corrected; it is
   put into `context.pending` for that case.
+- flagged: true when the result carries a review flag (`ParseResult.flags`), false when none.
+- summary_contains / issues_contains: every word appears in the field report's summary / issues;
+  issues_contains [] needs no issues at all.
+- readings: the field report's readings, order-free, none more or less; an entry is
+  {"metric", "value", "unit"}: every word of the expected metric appears in the metric, the
+  values are equal, and the units are equal ignoring case, spaces and a degree sign.
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ from flrts.nlp.types import (
     ParseRefused,
     ParseResult,
 )
+from flrts.nlp.warmup import warm_up
 
 if TYPE_CHECKING:  # the openai SDK loads only when an LLM is used
     from flrts.nlp.llm import LLMConfig
@@ -76,6 +85,10 @@ FIELD_ORDER = (
     "subtasks",
     "task_ref",
     "status",
+    "summary_contains",
+    "issues_contains",
+    "readings",
+    "flagged",
     "clarify",
 )
 
@@ -220,7 +233,44 @@ def _got(field: str, result: ParseResult, sender: str) -> Any:
         return query.status if query else None
     if field == "clarify":
         return bool(result.clarify)
+    if field == "flagged":
+        return bool(result.flags)
+    if field == "summary_contains":
+        return result.summary
+    if field == "issues_contains":
+        return result.issues
+    if field == "readings":
+        return [r.model_dump() for r in result.readings]
     return None
+
+
+def _unit(unit: Any) -> str:
+    return "".join(str(unit or "").lower().replace("°", "").split())
+
+
+def _reading_matches(want: JSONDict, got: JSONDict) -> bool:
+    metric = str(got.get("metric") or "").lower()
+    value = got.get("value")
+    return (
+        all(word in metric for word in str(want.get("metric") or "").lower().split())
+        and value is not None
+        and want.get("value") is not None
+        and math.isclose(float(value), float(want["value"]), abs_tol=1e-9)
+        and _unit(want.get("unit")) == _unit(got.get("unit"))
+    )
+
+
+def readings_match(expected: list[JSONDict], got: list[JSONDict]) -> bool:
+    """Each expected reading pairs with a different produced one, and none is left over."""
+    if len(expected) != len(got):
+        return False
+    left = list(got)
+    for want in expected:
+        found = next((g for g in left if _reading_matches(want, g)), None)
+        if found is None:
+            return False
+        left.remove(found)
+    return True
 
 
 def _subtask(entry: Any, sender: str) -> tuple[str, str | None]:
@@ -273,19 +323,30 @@ def field_matches(
         if _TASK_NAME_RE.match(str(expected)):
             return str(expected).upper() == str(got).upper()
         return all(word.lower() in got.lower() for word in str(expected).split())
-    if field == "clarify":
+    if field in ("clarify", "flagged"):
         return bool(expected) == got
+    if field in ("summary_contains", "issues_contains"):
+        text = (got or "").lower()
+        if not expected:
+            return not text.strip()
+        return all(str(word).lower() in text for word in expected)
+    if field == "readings":
+        return readings_match(list(expected or []), got)
     return got == expected
 
 
 def prediction(case: JSONDict, result: ParseResult) -> JSONDict:
-    """One predictions line: every `expect` key, named the same (`subject` for subject_contains)."""
+    """One predictions line: every `expect` key, named the same (`subject` for subject_contains,
+    `summary` and `issues` for their *_contains)."""
     out: JSONDict = {"intent": result.intent.value}
     for key in case["expect"]:
         if key == "intent":
             continue
         if key in ("subject_contains", "subject_not_contains"):
             out["subject"] = result.subject
+            continue
+        if key in ("summary_contains", "issues_contains"):
+            out[key.removesuffix("_contains")] = _got(key, result, case["sender"])
             continue
         value = _got(key, result, case["sender"])
         if key in ("due", "remind_at"):
@@ -324,6 +385,9 @@ def evaluate(
     latencies: list[float] = []
     failures: list[JSONDict] = []
     predictions: list[JSONDict] = []
+    # Load the parser first, as a web or worker process does when it starts, so the latency
+    # figures are those of a running service; the load time is reported on its own.
+    warm_up_ms = warm_up()
     for case in cases:
         n += 1
         result, ms = parse_case(case, context, parser, llm_config)
@@ -369,7 +433,13 @@ def evaluate(
             )
         },
         "exact_match": round(exact / n, 4) if n else 0.0,
-        "latency_ms": {"p50": _percentile(latencies, 50), "p99": _percentile(latencies, 99)},
+        # every case, after warm-up (a running process): issue 16 wants p99 <= 5 ms
+        "latency_ms": {
+            "p50": _percentile(latencies, 50),
+            "p99": _percentile(latencies, 99),
+            "max": round(max(latencies, default=0.0), 3),
+        },
+        "warm_up_ms": round(warm_up_ms, 1),  # 0 when this process had already loaded it
         "failures": failures,
     }
     return report, predictions

@@ -161,6 +161,9 @@ class ParseResult(BaseModel):
 
     # which parser answered ("offline", "llm:<model>"); set by the parser, not the model
     parser: str = "offline"
+    # Why a person should look at this record before trusting it, e.g. "injection" (the message
+    # held instructions addressed to the parser). Set by our code, never by a model.
+    flags: list[str] = Field(default_factory=list)
 
     @field_validator("due", mode="before")
     @classmethod
@@ -172,7 +175,7 @@ class ParseResult(BaseModel):
 
     def changed_fields(self, other: ParseResult) -> set[str]:
         """User-visible fields that differ from `other` (to mark what a correction changed)."""
-        skip = {"confidence", "rationale", "parser", "clarify"}
+        skip = {"confidence", "rationale", "parser", "clarify", "flags"}
         mine = self.model_dump(exclude=skip)
         theirs = other.model_dump(exclude=skip)
         return {k for k, v in mine.items() if theirs.get(k) != v}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from flrts.nlp.injection import scan as scan_injection
 from flrts.nlp.llm.circuit import CircuitBreaker, breaker_for
 from flrts.nlp.llm.client import Completion, LLMClient
 from flrts.nlp.llm.config import LLMConfig
 from flrts.nlp.llm.errors import LLMError
+from flrts.nlp.llm.obedience import check_obedience, flag
 from flrts.nlp.llm.pricing import estimate_cost
 from flrts.nlp.llm.prompt import PROMPT_VERSION, build_messages
 from flrts.nlp.llm.schema import InvalidOutput, response_format, to_parse_result
@@ -103,7 +105,7 @@ class LLMParser:
                 raise
             self._record(usage, completion)
             try:
-                result = self._check(completion, sender, context)
+                result = self._check(completion, text, sender, context)
             except LLMError as exc:
                 exc.usage = usage
                 healthy = None if exc.kind in _NOT_HEALTH_FAILURES else False
@@ -145,19 +147,25 @@ class LLMParser:
         )
         usage.cost_usd, usage.cost_note = cost.usd, cost.note
 
-    def _check(self, completion: Completion, sender: str, context: ParseContext) -> ParseResult:
+    def _check(
+        self, completion: Completion, text: str, sender: str, context: ParseContext
+    ) -> ParseResult:
         if completion.refusal:
             raise LLMError("refusal", f"The model refused: {completion.refusal[:300]}")
         if completion.finish_reason == "length":
             raise LLMError("length", "The model's answer was cut off (finish_reason=length).")
         if completion.finish_reason == "content_filter":
             raise LLMError("content_filter", "The model's answer was blocked by a content filter.")
+        injected = scan_injection(text)
         try:
-            return to_parse_result(
+            result = to_parse_result(
                 completion.content, sender=sender, context=context, parser_name=self.name
             )
+            if injected.found:
+                check_obedience(result, text, injected, sender, context)
         except InvalidOutput as exc:
             raise LLMError("invalid_output", f"Invalid model output: {exc}")
+        return flag(result) if injected.found else result
 
 
 def transcribe(

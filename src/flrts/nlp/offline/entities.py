@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from flrts.nlp.offline.distinctive import core_phrase, distinctive_words, name_tokens
 from flrts.nlp.offline.text import Word, words
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.types import ParseContext
 
+# Verbs that open a message ("Mark the filters done") and must not be read as a name there.
+_VERBS = frozenset(TASK_VERBS.split("|")) | {"mark"}
+WEEKDAY_WORDS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PERSON_FUZZY_CUTOFF = 87.0
 PLACE_FUZZY_CUTOFF = 85.0
 _MAX_NGRAM = 4
@@ -167,7 +172,9 @@ class ContextIndex:
     exact: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # phrase -> [(kind,key)]
     fuzzy_people: list[str] = field(default_factory=list)
     fuzzy_places: list[str] = field(default_factory=list)
-    contractor_first: dict[str, str] = field(default_factory=dict)  # "mark" -> contractor name
+    # "kessler" -> ("contractor", "Kessler Mechanical"): one word that names a site or contractor
+    distinctive: dict[str, tuple[str, str]] = field(default_factory=dict)
+    surnames: dict[str, str] = field(default_factory=dict)  # "tate" -> person id, when unique
     timezones: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # person id -> display name
 
@@ -178,29 +185,6 @@ class ContextIndex:
         bucket = self.exact.setdefault(phrase, [])
         if (kind, key) not in bucket:
             bucket.append((kind, key))
-
-
-_GENERIC_COMPANY_WORDS = frozenset(
-    [
-        "electric",
-        "electrical",
-        "hvac",
-        "services",
-        "service",
-        "fuel",
-        "crane",
-        "rigging",
-        "networks",
-        "inc",
-        "llc",
-        "co",
-        "ltd",
-        "&",
-        "and",
-        "company",
-        "contracting",
-    ]
-)
 
 
 def build_index(context: ParseContext) -> ContextIndex:
@@ -226,19 +210,38 @@ def build_index(context: ParseContext) -> ContextIndex:
     idx.fuzzy_people = sorted(
         {k for k, v in idx.exact.items() if any(kind == "person" for kind, _ in v)} - {""}
     )
+    places: list[tuple[str, str, list[str]]] = []
     for s in context.sites:
         idx._add(s.name, "site", s.name)
         idx._add(s.name.replace(" ", ""), "site", s.name)
         if s.code:
             idx._add(s.code, "site", s.name)
+        places.append(("site", s.name, [s.name, *s.aliases]))
         for alias in s.aliases:
             idx._add(alias, "site", s.name)
     for c in context.contractors:
         idx._add(c.name, "contractor", c.name)
-        core = [w for w in c.name.split() if w.lower() not in _GENERIC_COMPANY_WORDS]
-        if core and len(core) < len(c.name.split()):
-            idx._add(" ".join(core), "contractor", c.name)
-            idx.contractor_first[core[0].lower()] = c.name
+        places.append(("contractor", c.name, [c.name]))
+    # "Granite Falls" for Granite Falls Substation: a name without its generic words, when it
+    # has two words or more (one word goes through the capitalisation rule below) and no other
+    # site or contractor shortens to it.
+    cores: dict[str, set[tuple[str, str]]] = {}
+    for kind, key, spellings in places:
+        for spelling in spellings:
+            core = core_phrase(spelling)
+            if core and len(core.split()) > 1 and core not in idx.exact:
+                cores.setdefault(core, set()).add((kind, key))
+    for core, owners in cores.items():
+        if len(owners) == 1:
+            idx._add(core, *next(iter(owners)))
+    people_words = {w for p in context.people for w in name_tokens(" ".join([p.name, *p.aliases]))}
+    surnames: dict[str, set[str]] = {}
+    for p in context.people:
+        tokens = name_tokens(p.name)
+        if len(tokens) > 1 and tokens[-1] not in first_names and tokens[-1] not in NOT_NAMES:
+            surnames.setdefault(tokens[-1], set()).add(p.id)
+    idx.surnames = {name: next(iter(ids)) for name, ids in surnames.items() if len(ids) == 1}
+    idx.distinctive = distinctive_words(places, people_words | NOT_NAMES | set(WEEKDAY_WORDS))
     for lst in context.lists:
         idx._add(lst.name, "list", lst.name)
         idx._add(lst.name + " list", "list", lst.name)
@@ -329,13 +332,21 @@ def find_entities(text: str, idx: ContextIndex) -> list[Match]:
             hits = idx.exact[best[0]]
             if len(hits) == 1:
                 claim(i, j, "person", hits[0][1], float(best[1]))
-    # pass 3: a contractor named by its first word ("send Mark the invoice"): only when the word
-    # is capitalised and not the first word of the message, where it would be an imperative verb.
+    # pass 3: a site or contractor named by one distinctive word ("Kessler", "send Mark the
+    # invoice"). It must look like a name: capitalised, unless the writer uses no capitals at all;
+    # an imperative verb that opens the message ("Mark it done") is not a name.
+    all_lower = not any(ch.isupper() for ch in text)
     for i, w in enumerate(ws):
-        if used[i] or i == 0 or not w.text[:1].isupper():
+        bare = _POSSESSIVE_RE.sub("", w.low)
+        if not used[i] and bare in idx.surnames and w.text[:1].isupper():
+            claim(i, i + 1, "person", idx.surnames[bare], 100.0)  # "Tate" for Owen Tate
             continue
-        name = idx.contractor_first.get(w.low)
-        if name:
-            claim(i, i + 1, "contractor", name, 95.0)
+        if used[i] or bare not in idx.distinctive:
+            continue
+        # the first word is often left in lower case even by people who capitalise names
+        if not (w.text[:1].isupper() or all_lower or i == 0) or (i == 0 and bare in _VERBS):
+            continue
+        kind, key = idx.distinctive[bare]
+        claim(i, i + 1, kind, key, 95.0)
     found.sort(key=lambda m: m.start)
     return found

@@ -18,10 +18,11 @@ UNITS = (
 _QTY = r"\d+(?:\.\d+)?|" + "|".join(
     re.escape(k) for k in sorted(NUMBER_WORDS, key=len, reverse=True) if k not in ("a", "an")
 )
+# A quantity is a word of its own: "AA batteries", "9V battery" and "C-clamps" hold none.
 _ITEM_RE = re.compile(
     r"^(?:(?P<q>"
     + _QTY
-    + r"|an?)\s*(?:x\s+)?)?(?:(?P<u>"
+    + r"|an?)(?:\s*x)?\s+)?(?:(?P<u>"
     + UNITS
     + r")\s+(?:of\s+)?)?(?P<name>.+?)"
     r"(?:\s+x\s*(?P<q2>\d+)|\s+\((?P<q3>\d+)\))?$",

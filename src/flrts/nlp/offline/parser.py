@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from flrts.nlp.injection import FLAG as INJECTION_FLAG
+from flrts.nlp.injection import scan as scan_injection
 from flrts.nlp.offline.correction import apply_correction
 from flrts.nlp.offline.entities import ContextIndex, Match, build_index, find_entities
 from flrts.nlp.offline.intent import Cues, classify
@@ -18,9 +20,9 @@ from flrts.nlp.offline.lists import list_operation
 from flrts.nlp.offline.people import Assignee, find_assignee
 from flrts.nlp.offline.priority import find_priority
 from flrts.nlp.offline.queries import query_filters
+from flrts.nlp.offline.readings import find_readings
 from flrts.nlp.offline.recurrence import Recurrence, extract_recurrence, first_occurrence
-from flrts.nlp.offline.report import find_readings, report_details
-from flrts.nlp.offline.safety import looks_like_injection
+from flrts.nlp.offline.report import report_details
 from flrts.nlp.offline.subject import clean_subject, is_vague, task_reference
 from flrts.nlp.offline.subtasks import find_checklist, read_subtasks
 from flrts.nlp.offline.text import SpanSet, lower_same_length
@@ -31,8 +33,14 @@ from flrts.nlp.types import Intent, ParseContext, ParseResult, Priority
 _INDEX_CACHE: dict[int, tuple[tuple[object, ...], ContextIndex]] = {}
 _GIBBERISH_RE = re.compile(r"^[^aeiouy\s]{5,}$|^(?:[a-z]{1,3}[^aeiou\s]{4,}[a-z]*)$", re.I)
 _SPACE_RE = re.compile(r"[ \t\r\f\v]+")
+# Hesitations in voice transcripts ("uh Colin um needs to uh reset …") carry no meaning.
+# Not after a number: "a 10 um filter" is a size.
+_FILLER_RE = re.compile(r"(?<![\w'’-])(?<!\d\s)(?:u+h+|u+m+|uhm+|e+rm+|hmm+)(?![\w'’-])[,.]?", re.I)
 _UTC = ZoneInfo("UTC")
 _REMIND_OTHER_RE = re.compile(r"\bremind\s+(?!me\b|us\b|myself\b)\w")
+# A record that held an injected instruction is kept for a person to look at: below the 0.7 at
+# which capture flags a task for review, above the 0.5 at which it would only ask a question.
+INJECTION_CONFIDENCE = 0.6
 
 
 def _fingerprint(context: ParseContext) -> tuple[object, ...]:
@@ -60,26 +68,53 @@ def _index_for(context: ParseContext) -> ContextIndex:
     return idx
 
 
+_FIRST_PERSON_RE = re.compile(r"\b(?:i|me|i'?ve|i'?m|i'?ll)\b")
+_OPENING_FILLER_RE = re.compile(r"^[\W_]*(?:(?:the|our|my|at|report\s+from)\s+)?$", re.I)
+
+
+def _opening(text: str, matches: list[Match], kind: str) -> int | None:
+    """Where an entity of `kind` that opens the message ends ("Big Sky rounds done" -> 7)."""
+    first = next((m for m in matches if m.kind == kind), None)
+    if first is None or not _OPENING_FILLER_RE.match(text[: first.start]):
+        return None
+    return first.end
+
+
 class OfflineParser:
     """Rules + dateparser + recurrent + rapidfuzz. Stateless apart from module-level caches."""
 
     name = "offline"
 
     def parse(self, text: str, sender: str, now: dt.datetime, context: ParseContext) -> ParseResult:
-        text = _SPACE_RE.sub(" ", text.strip())
-        low = lower_same_length(text)
+        """Parse `text`; instructions addressed to the parser are dropped and the result flagged."""
+        text = _SPACE_RE.sub(" ", _FILLER_RE.sub("", text).strip())
         if now.tzinfo is None:
             now = now.replace(tzinfo=_UTC)
-        idx = _index_for(context)
-        if looks_like_injection(text):
+        injected = scan_injection(text)
+        if not injected.found:
+            return self._parse(text, sender, now, context)
+        legit = injected.legitimate(text)
+        result = self._parse(legit, sender, now, context) if legit else None
+        if result is None or result.intent == Intent.UNKNOWN:
             return ParseResult(
                 intent=Intent.UNKNOWN,
                 confidence=0.1,
                 rationale="The message reads as instructions to the parser, not as work.",
                 clarify="That looks like an instruction to me rather than a task or report. "
                 "What should I capture?",
+                flags=[INJECTION_FLAG],
                 parser=self.name,
             )
+        result.flags = [INJECTION_FLAG]
+        result.confidence = min(result.confidence, INJECTION_CONFIDENCE)
+        result.rationale += " An instruction to the parser inside the message was ignored."
+        return result
+
+    def _parse(
+        self, text: str, sender: str, now: dt.datetime, context: ParseContext
+    ) -> ParseResult:
+        low = lower_same_length(text)
+        idx = _index_for(context)
         sender_zone = zone(idx.timezones.get(sender))
         matches = find_entities(text, idx)
         readings, reading_spans = find_readings(text)
@@ -120,6 +155,8 @@ class OfflineParser:
             addressed=(addressed.person is not None and not addressed.is_self)
             or addressed.unknown is not None,
             word_count=len(text.split()),
+            site_end=_opening(text, matches, "site"),
+            list_end=_opening(text, matches, "list"),
         )
         intent, confidence, why = classify(intent_low, cues)
         if intent != Intent.CREATE_TASK:  # lists, reports, reminders never get sub-tasks
@@ -161,7 +198,7 @@ class OfflineParser:
             result.rationale = "Asks for help with the bot."
             return result
         if intent in (Intent.CREATE_LIST, Intent.ADD_LIST_ITEMS, Intent.COMPLETE_LIST_ITEMS):
-            op = list_operation(text, intent, matches, context, result.site)
+            op = list_operation(text, intent, matches, context, result.site, cues.list_end)
             result.list_name, result.list_type, result.items = op.name, op.list_type, op.items
             if not op.name:
                 result.clarify = "Which list do you mean?"
@@ -174,14 +211,17 @@ class OfflineParser:
                 confidence -= 0.1
             return self._finish(result, confidence, why, notes)
         if intent == Intent.QUERY_TASKS:
-            result.assignee = who.person
+            # a question in the first person is about the sender's own work ("have I got …")
+            result.assignee = who.person or (sender if _FIRST_PERSON_RE.search(low) else None)
+            who.person = result.assignee
             result.query = query_filters(low, when, who.person, result.site, now, sender_zone)
             return self._finish(result, confidence, why, notes)
         if intent == Intent.CREATE_FIELD_REPORT:
-            details = report_details(text)
+            places = " ".join(m.via for m in matches if m.kind in ("site", "contractor"))
+            details = report_details(text, places)
             result.summary = details.summary
             result.subject = details.summary
-            result.observations = text
+            result.observations = details.observations
             result.readings = details.readings
             result.equipment = details.equipment
             result.issues = details.issues
@@ -214,6 +254,9 @@ class OfflineParser:
                 confidence -= 0.05
         subject = clean_subject(text, claimed)
         result.subject = None if is_vague(subject) else subject
+        if result.subject is None and not (who.person or who.unknown or site or contractor):
+            # "that thing tmrw": nothing says what or who, so there is nothing to create yet
+            return self._unknown(text, result, vague=True)
         if intent == Intent.CREATE_REMINDER:
             # a reminder is for the sender unless someone else is named ("remind the crew")
             if who.person is None and not who.unknown and not _REMIND_OTHER_RE.search(low):
@@ -311,7 +354,15 @@ class OfflineParser:
         return confidence
 
     @staticmethod
-    def _unknown(text: str, result: ParseResult) -> ParseResult:
+    def _unknown(text: str, result: ParseResult, vague: bool = False) -> ParseResult:
+        if vague:
+            return ParseResult(
+                intent=Intent.UNKNOWN,
+                confidence=0.2,
+                rationale="Too vague to capture: nothing says what needs doing or who does it.",
+                clarify="What needs to be done, and by whom?",
+                parser=result.parser,
+            )
         gibberish = all(_GIBBERISH_RE.match(w) for w in text.split()) if text.split() else True
         result.confidence = 0.05 if gibberish else 0.2
         result.rationale = (

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from flrts.nlp.offline.entities import NOT_NAMES, Match
-from flrts.nlp.offline.intent import TASK_VERBS
 from flrts.nlp.offline.text import Span
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.offline.when import WEEKDAYS
 from flrts.nlp.types import Intent
 
@@ -45,6 +45,8 @@ _SLOTS: list[tuple[re.Pattern[str], bool]] = [
     (re.compile(r"\b(?:for|to)\s+" + _N + r"(?=\s+to\b)", re.I), True),
     (re.compile(r"\bfor\s+" + _N, re.I), True),
     (re.compile(r"\bit'?s\s+(?:for\s+)?" + _N, re.I), False),
+    # "okay so tomorrow at 7:30 Shane needs to meet them": a known name before a modal, anywhere
+    (re.compile(r"\b" + _N + r"\s+(?:needs?\s+to|has\s+to|must|is\s+going\s+to|should)\b"), False),
 ]
 _VERB_SLOT = 5
 # "Colin check ...", "..., Taylor set it up tomorrow": a known person opening a clause.
@@ -86,6 +88,9 @@ _NOT_AFTER_NAME = frozenset(
     ]
 )
 _NEXT_WORD_RE = re.compile(r"\s*([A-Za-z'’-]+)")
+_VERB_SOON_RE = re.compile(
+    r"(?:\s+[\w:']+){1,4}?\s+(?:" + TASK_VERBS + r")\s+(?:the|a|an|my|our|all|some)\b", re.I
+)
 _UPDATE_TO_RE = re.compile(r"\bto\s+" + _N, re.I)
 _SELF_RE = re.compile(
     r"^\s*(?:i|i'll|i\s+will|i'm\s+going\s+to|i\s+need\s+to|i\s+have\s+to|i\s+should|i\s+gotta"
@@ -95,7 +100,8 @@ _SELF_RE = re.compile(
     re.I,
 )
 _DETERMINER_AFTER_VERB = re.compile(
-    r"\s+(?:the|a|an|my|our|his|her|their|some|something|it|this|that|all|pump|#|\d)", re.I
+    r"\s+(?:(?:the|a|an|my|our|his|her|their|some|something|it|this|that|all|pump)\b|#|\d)",
+    re.I,
 )
 
 
@@ -139,6 +145,9 @@ def _clause_opener(text: str, matches: list[Match]) -> Match | None:
             continue
         nxt = _NEXT_WORD_RE.match(text, m.end)
         if nxt and nxt.group(1).lower() not in _NOT_AFTER_NAME:
+            return m
+        # "Sarah at eight tomorrow walk the fence": a time between the name and the verb
+        if nxt and nxt.group(1).lower() in ("at", "by", "on") and _VERB_SOON_RE.match(text, m.end):
             return m
     return None
 

@@ -11,7 +11,18 @@ from flrts.nlp.types import QueryFilters
 
 _STATUS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:overdue|late|past\s+due|behind|missed)\b"), "overdue"),
-    (re.compile(r"\bdue\s+today\b|\btoday'?s\s+tasks\b|\bfor\s+today\b"), "due_today"),
+    (
+        re.compile(r"\bdue\s+today\b|\btoday'?s\s+tasks\b|\b(?:for|on)\s+today\b"),
+        "due_today",
+    ),
+    # work still to do, even when the words "finish" or "done" appear in it
+    (
+        re.compile(
+            r"\b(?:need|needs|have|has|got|left)\s+to\s+(?:do|finish|complete|get\s+done)\b"
+            r"|\b(?:working\s+on|doing|busy\s+with|on\s+deck)\b"
+        ),
+        "open",
+    ),
     (re.compile(r"\b(?:finish(?:ed)?|complete(?:d)?|done|close[ds]?|wrapped\s+up)\b"), "completed"),
     (
         re.compile(

@@ -156,6 +156,11 @@ def _recurrent_rule(phrase: str) -> str | None:
     return out if isinstance(out, str) and event.is_recurring else None
 
 
+def load_fallback() -> None:
+    """Import and run recurrent once, ahead of the first message that needs it (warm-up)."""
+    _recurrent_rule("every second tuesday of the month")
+
+
 def _from_recurrent(phrase: str) -> Recurrence | None:
     """Fallback for phrasings the rules above do not know; recurrent's time is ignored."""
     raw = _recurrent_rule(phrase)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flrts.nlp.offline.text import SpanSet, squash
+from flrts.nlp.offline.text import SpanSet, squash, vocabulary
 
 _LEAD_RE = re.compile(
     r"^(?:(?:hey|hi|yo|ok|okay|so|also|and|then|pls|please|plz|kindly|can\s+you|could\s+you"
@@ -13,7 +13,7 @@ _LEAD_RE = re.compile(
     r"(?:new\s+)?task(?:\s+to)?|make\s+sure(?:\s+to)?|don'?t\s+forget\s+to|remember\s+to|go"
     r"|remind(?:er)?|set\s+(?:a\s+|me\s+a\s+)?reminder|i\s+need\s+to|i\s+have\s+to|i\s+should"
     r"|i\s+gotta|i'?ll|i\s+will|should|must|has\s+to|have\s+to|gotta|with\s+title|titled"
-    r"|called|with|for|that|the\s+task\s+of|about|is|will)\b[\s,:\-–!]*)+",
+    r"|called|with|for|that|the\s+task\s+of|about|is|will|of)\b[\s,:\-–!]*)+",
     re.IGNORECASE,
 )
 _TRAIL_RE = re.compile(
@@ -24,30 +24,15 @@ _TRAIL_RE = re.compile(
 _PLEASE_RE = re.compile(r"\b(?:please|pls|plz|kindly)\b[,]?\s*", re.IGNORECASE)
 _PUNCT_ONLY_RE = re.compile(r"^[\W_]*$")
 TASK_NAME_RE = re.compile(r"\b(?:task|tsk|mv|mntc)-\d{4}-\d{3,6}\b|\bTASK-\d+\b", re.IGNORECASE)
-_VAGUE_SUBJECTS = frozenset(
-    [
-        "thing",
-        "things",
-        "stuff",
-        "something",
-        "it",
-        "this",
-        "that",
-        "task",
-        "a",
-        "task",
-        "the",
-        "thing",
-        "do",
-        "something",
-        "do",
-        "it",
-        "todo",
-        "job",
-        "work",
-        "item",
-    ]
+_VAGUE_SUBJECTS = vocabulary(
+    """
+    thing things stuff something it this that task todo job work item usual same one ones
+    whatever anything everything
+    """
 )
+# A verb with only a pronoun for its object says what to do to nothing: "do it", "handle that".
+_EMPTY_OBJECT_VERBS = vocabulary("do handle sort fix take deal look get finish cover manage")
+_FILLER = frozenset({"the", "a", "an", "some", "of", "care", "with", "at", "out", "up"})
 
 
 def clean_subject(text: str, claimed: SpanSet) -> str | None:
@@ -75,7 +60,11 @@ def is_vague(subject: str | None) -> bool:
     return (
         not words
         or " ".join(words) in _VAGUE_SUBJECTS
-        or all(w in _VAGUE_SUBJECTS | {"the", "a", "an", "some"} for w in words)
+        or all(w in _VAGUE_SUBJECTS | _FILLER for w in words)
+        or (
+            words[0] in _EMPTY_OBJECT_VERBS
+            and all(w in _VAGUE_SUBJECTS | _FILLER for w in words[1:])
+        )
     )
 
 
@@ -89,9 +78,15 @@ _REF_STRIP_RE = re.compile(
 _REF_TRAIL_RE = re.compile(
     r"(?:\s+(?:is|are|was|were|has\s+been|have\s+been|'s|now|all|as|to|back|out|off|over|up|for"
     r"|done|finished|complete|completed|fixed|sorted|resolved|taken\s+care\s+of|closed|handled"
-    r"|task|job|ticket|the\s+due\s+date\s+of|due\s+date|deadline|priority|of|and|it|too)\b"
+    r"|task|job|ticket|the\s+due\s+date\s+of|due\s+date|deadline|priority|of|and|it|too"
+    r"|can\s+wait|instead|submitted|sent|filed|signed\s+off|wrapped\s+up|squared\s+away)\b"
     r"|[\s,.;:!?\-–]+|'s)+$",
     re.IGNORECASE,
+)
+
+
+_REF_FIELD_RE = re.compile(
+    r"^(?:the\s+)?(?:due\s+date|deadline|priority|time|date)\s+(?:of|for|on)\s+", re.I
 )
 
 
@@ -100,15 +95,10 @@ def task_reference(text: str, claimed: SpanSet) -> str | None:
     if m := TASK_NAME_RE.search(text):
         return m.group(0).upper()
     rest = squash(claimed.remove_from(text))
-    rest = re.sub(
-        r"^(?:the\s+)?(?:due\s+date|deadline|priority|time|date)\s+(?:of|for|on)\s+",
-        "",
-        rest,
-        flags=re.I,
-    )
     for _ in range(3):
         before = rest
         rest = _REF_STRIP_RE.sub("", rest).strip()
+        rest = _REF_FIELD_RE.sub("", rest).strip()
         rest = _REF_TRAIL_RE.sub("", rest).strip()
         if rest == before:
             break

@@ -44,6 +44,11 @@ NUMBER_WORDS: dict[str, float] = {
 }
 
 
+def vocabulary(prose: str) -> frozenset[str]:
+    """A word list written as a paragraph, so it reads as a list and not as 150 lines."""
+    return frozenset(prose.split())
+
+
 def lower_same_length(text: str) -> str:
     """Lower-case without changing any offset (a few characters grow when lowered, e.g. 'İ')."""
     low = text.lower()

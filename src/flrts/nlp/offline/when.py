@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flrts.nlp.offline.text import NUMBER_WORDS, Span
+from flrts.nlp.offline.verbs import TASK_VERBS
 from flrts.nlp.offline.zones import ZONE_AFTER_TIME_RE, ZONE_ANYWHERE_RE, ZoneHint, hint_from_match
 from flrts.nlp.types import ParseDefaults
 
@@ -56,11 +57,24 @@ _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_TOMORROW = r"tomorrow|tmrw|tmrow|tmr|tomorow|tommorow|tommorrow|tomorrrow|2moro|2morrow"
+# "mañana" and "hoy" are said on US sites in English sentences; "la mañana" is "the morning".
+_TOMORROW = (
+    r"tomorrow|tmrw|tmrow|tmr|tomorow|tommorow|tommorrow|tomorrrow|2moro|2morrow"
+    r"|(?<!la\s)ma[ñn]ana"
+)
+_HOUR_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+_MINUTE_WORDS = {"oh five": 5, "fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45}
+_SPOKEN_HOUR = "|".join(_HOUR_WORDS)
+_SPOKEN_MINUTE = "|".join(sorted(_MINUTE_WORDS, key=len, reverse=True))
+# What may follow a bare hour ("at 8 tomorrow", "by 3 his time", "at 9 walk the wall"); anything
+# else ("at 3 Main Street", "by 2 trucks") means the number is not a time.
 _ZONE_OK = (
     r"today|tomorrow|tonight|on|this|next|his|her|their|my|your|central|eastern|pacific|mountain"
-    r"|cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|and|to|for|in|at|every|each|then"
-    r"|please|pls|sharp|o'?clock|" + _WD
+    r"|arizona|alaska|hawaii|cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|and|to|for|in|at"
+    r"|every|each|then|please|pls|sharp|o'?clock|" + _WD + "|" + TASK_VERBS
 )
 
 # (kind, pattern); matched in this order, a later match may not overlap an earlier one.
@@ -82,7 +96,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("thispart", re.compile(r"\bthis\s+(?P<part>morning|afternoon|evening)\b")),
     ("dayafter", re.compile(r"\b(?:the\s+)?day\s+after\s+(?:" + _TOMORROW + r")\b")),
     ("tomorrow", re.compile(r"\b(?:" + _TOMORROW + r")\b")),
-    ("today", re.compile(r"\b(?:today|tdy)\b")),
+    ("today", re.compile(r"\b(?:today|tdy|hoy)\b")),
     ("yesterday", re.compile(r"\byesterday\b")),
     ("eow", re.compile(r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:work\s*)?week|eow)\b")),
     ("eom", re.compile(r"\b(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?month|eom)\b")),
@@ -119,6 +133,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:first\s+thing(?:\s+in\s+the\s+morning)?|(?:in\s+the\s+)?(?P<part>morning|"
             r"afternoon|evening|night))\b"
+            # "the night shift", "morning crew": a team, not a time
+            r"(?!\s+(?:shifts?|crews?|watch|guards?|lead|foreman|supervisors?|operators?|rounds))"
         ),
     ),
     (
@@ -128,11 +144,21 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?=\s*(?:$|[,.;!?)]|(?:" + _ZONE_OK + r")\b))"
         ),
     ),
+    (
+        "spoken",  # a time said in words: "at nine", "at four thirty", "by ten o'clock"
+        re.compile(
+            r"\b(?:at|by|@|before|around|about|till|until)\s+(?P<hw>" + _SPOKEN_HOUR + r")"
+            r"(?:\s+(?P<mw>" + _SPOKEN_MINUTE + r"))?(?:\s*o'?clock)?\b"
+            r"(?=\s*(?:$|[,.;!?)]|(?:" + _ZONE_OK + r")\b))"
+        ),
+    ),
     ("nth", re.compile(r"\b(?:on\s+)?the\s+(?P<d>[12]?\d|3[01])(?:st|nd|rd|th)\b")),
 ]
 _LEAD_RE = re.compile(
-    r"(?:\b(?:due|by|on|at|before|until|till|for|from|around|about|no\s+later\s+than|to)\s+)+\Z"
+    r"(?:\b(?:due|by|on|at|before|until|till|til|for|from|around|about|no\s+later\s+than|to)"
+    r"\s+)+\Z"
 )
+_SINCE_RE = re.compile(r"\b(?:since|ever\s+since)\s+(?:last\s+)?\Z")
 _AP_FIX = str.maketrans("", "", ". ")
 
 
@@ -256,6 +282,10 @@ def _time_of(kind: str, m: re.Match[str], defaults: ParseDefaults) -> tuple[dt.t
         if len(raw_h) == 1 or (h <= 12 and not raw_h.startswith("0")):
             h = _working_hour(h) if h <= 12 else h
         return dt.time(h % 24, mi), False
+    if kind == "spoken":
+        h = _working_hour(_HOUR_WORDS[m.group("hw")])
+        minute = _MINUTE_WORDS.get(" ".join((m.group("mw") or "").split()), 0)
+        return dt.time(h, minute), False
     if kind == "bare":
         h = int(m.group("h"))
         if h > 23:
@@ -307,7 +337,19 @@ _DAY_KINDS = frozenset(
     ]
 )
 _TIME_KINDS = frozenset(
-    ["tonight", "thispart", "ampm", "clock", "noon", "midnight", "cob", "eod", "vague", "bare"]
+    [
+        "tonight",
+        "thispart",
+        "ampm",
+        "clock",
+        "noon",
+        "midnight",
+        "cob",
+        "eod",
+        "vague",
+        "bare",
+        "spoken",
+    ]
 )
 
 
@@ -372,6 +414,8 @@ def extract_when(
             used = True
         if kind == "weekday":
             out.weekdays.append(WEEKDAYS[m.group("wd")])
+        if kind in _DAY_KINDS and _SINCE_RE.search(low, 0, m.start()):
+            continue  # "sticking since Monday": when it began, not when it is due
         if kind in _DAY_KINDS:
             d = _day_of(kind, m, today)
             # first real day wins; "yesterday" only when nothing else is said;

@@ -26,6 +26,12 @@ ZONE_WORDS: dict[str, str] = {
     "mst": "America/Denver",
     "mdt": "America/Denver",
     "mt": "America/Denver",
+    "arizona": "America/Phoenix",
+    "alaska": "America/Anchorage",
+    "akst": "America/Anchorage",
+    "akdt": "America/Anchorage",
+    "hawaii": "Pacific/Honolulu",
+    "hst": "Pacific/Honolulu",
     "utc": "UTC",
     "gmt": "UTC",
     "zulu": "UTC",
@@ -33,14 +39,15 @@ ZONE_WORDS: dict[str, str] = {
 
 # Only looked for right after a time ("3pm Central"), where the words cannot mean anything else.
 ZONE_AFTER_TIME_RE = re.compile(
-    r"\s*(?:(?:in\s+)?(?P<word>central|eastern|pacific|mountain)(?:\s+time)?"
-    r"|(?P<abbr>cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|utc|gmt|zulu)\b(?:\s+time)?"
+    r"\s*(?:(?:in\s+)?(?P<word>central|eastern|pacific|mountain|arizona|alaska|hawaii)(?:\s+time)?"
+    r"|(?P<abbr>cst|cdt|ct|est|edt|et|pst|pdt|pt|mst|mdt|mt|akst|akdt|hst|utc|gmt|zulu)\b"
+    r"(?:\s+time)?"
     r"|(?P<pron>my|his|her|their|your)\s+time|(?P<name>[a-z][a-z'’]*?)(?:'s|’s)\s+time)"
 )
 # "... his time" / "in Central time" anywhere in the message also sets the zone for its times.
 ZONE_ANYWHERE_RE = re.compile(
     r"\b(?:(?P<pron>my|his|her|their|your)\s+time|(?P<name>[a-z]+)(?:'s|’s)\s+time"
-    r"|(?:in\s+)?(?P<word>central|eastern|pacific|mountain)\s+time)\b"
+    r"|(?:in\s+)?(?P<word>central|eastern|pacific|mountain|arizona|alaska|hawaii)\s+time)\b"
 )
 
 

@@ -122,6 +122,10 @@ class Command(BaseCommand):
 
     def _poll(self, client: Any, config: Any, **opts: Any) -> None:
         from flrts.bot import polling
+        from flrts.nlp.warmup import warm_up  # here: other subcommands need not load the parser
+
+        if not opts["queue"]:  # updates are parsed here: load the parser before the first one
+            warm_up()
 
         stop = {"now": False}
 
@@ -143,6 +147,7 @@ class Command(BaseCommand):
 
     def _work(self, **opts: Any) -> None:
         from flrts.bot import worker
+        from flrts.nlp.warmup import warm_up  # here: other subcommands need not load the parser
 
         if not 1 <= opts["batch"] <= 500:
             raise CommandError("--batch must be between 1 and 500")
@@ -150,6 +155,7 @@ class Command(BaseCommand):
             raise CommandError("--idle must be zero or more")
         if opts["nice"] is not None and not 0 <= opts["nice"] <= 19:
             raise CommandError("--nice must be between 0 and 19")
+        warm_up()  # the first update is then parsed as fast as the rest
         # The loop runs in a thread at its own (lower) priority; this one waits for signals.
         loop = worker.UpdateWorkerThread(
             batch=opts["batch"], idle=opts["idle"], nice=opts["nice"], burst=opts["burst"]

@@ -50,6 +50,11 @@ class Command(BaseCommand):
         evaluate.add_argument("--context", required=True, help="the context JSON file")
         evaluate.add_argument("--parser", choices=["offline", "llm"], default="offline")
         evaluate.add_argument("--predictions", help="also write one {id, result} line per case")
+        evaluate.add_argument(
+            "--no-cold-start",
+            action="store_true",
+            help="skip timing the first parse of a fresh process (cold_start_ms)",
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "parse":
@@ -128,7 +133,21 @@ class Command(BaseCommand):
             )
         except (ValueError, KeyError, OSError, SiteConfigError) as exc:
             raise CommandError(f"evaluation failed: {_one_line(exc)}") from None
+        if options["parser"] == "offline" and not options["no_cold_start"]:
+            report["cold_start_ms"] = _cold_start()
         self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+def _cold_start() -> dict[str, Any] | str:
+    """The first parse of a fresh process (three runs), or why it could not be timed."""
+    import subprocess
+
+    from flrts.nlp.warmup import measure_cold_start
+
+    try:
+        return dict(measure_cold_start())
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        return f"not measured: {_one_line(exc)}"
 
 
 # -- input checks ----------------------------------------------------------------------------
