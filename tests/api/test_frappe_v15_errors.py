@@ -114,6 +114,4 @@ def test_internal_error_has_exc_without_traceback(apis: Any, monkeypatch: Any) -
 def test_duplicate_name_is_409_with_exc(apis: Any, data: Any) -> None:
     response = apis["admin"].post("/api/resource/Site", {"site_name": "North Yard"})
     assert response.status_code == 409
-    assert json.loads(response.json()["exc"])[0].startswith(
-        "frappe.exceptions.DuplicateEntryError"
-    )
+    assert json.loads(response.json()["exc"])[0].startswith("frappe.exceptions.DuplicateEntryError")

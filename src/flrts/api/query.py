@@ -9,6 +9,7 @@ left out unless a filter names `archived`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from flrts.api import filters as flt
 from flrts.api.args import bool_arg, int_arg, json_arg
 from flrts.api.errors import DataError, PermissionError, ValidationError
 from flrts.api.registry import ApiDocType, ApiField
-from flrts.api.serialize import RowPlan, columns_for
+from flrts.api.serialize import RowPlan, columns_for, fmt_datetime
 from flrts.core.permissions import Action, can, readable
 
 _AGGREGATES = {"count": Count, "sum": Sum, "avg": Avg, "min": Min, "max": Max}
@@ -201,14 +202,29 @@ def _aggregate(
             if name in aliases:
                 item = item.replace(name, f"_agg{aliases.index(name)}")
             order.append(item)
-    # Grouping by a link's id groups as its name would: a name belongs to one row.
-    grouped = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
-    rows = list(grouped[start : start + length] if length else grouped[start:])
+    if not plan.columns:
+        # Aggregates alone, no group_by: one row over every matching document, as in SQL.
+        total = qs.order_by().aggregate(**annotations)
+        rows = [total] if start == 0 and length != 0 else []
+    else:
+        # Grouping by a link's id groups as its name would: a name belongs to one row.
+        grouped = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
+        rows = list(grouped[start : start + length] if length else grouped[start:])
     docs = plan.rows([[row[c] for c in plan.columns] for row in rows])
     out: list[Any] = []
     for row, doc in zip(rows, docs, strict=True):
         for i, agg in enumerate(aggregates):
-            value = row[f"_agg{i}"]
-            doc[agg.key] = float(value) if isinstance(value, Decimal) else value
+            doc[agg.key] = _aggregate_value(row[f"_agg{i}"])
         out.append(doc if as_dict else list(doc.values()))
     return out
+
+
+def _aggregate_value(value: Any) -> Any:
+    """min/max of a date or datetime column as the API writes those columns; sums as numbers."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return fmt_datetime(value)
+    if isinstance(value, dt.date | dt.time):
+        return str(value)
+    return value
