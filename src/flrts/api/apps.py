@@ -9,7 +9,15 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from flrts.api import client, linknames, lookups  # noqa: F401 - registers the methods
+        from flrts.api import (  # noqa: F401 - registers the methods
+            client,
+            linknames,
+            lookups,
+            password,
+            printing,
+            uploads,
+            workflow,
+        )
 
         lookups.register()
         linknames.connect()
