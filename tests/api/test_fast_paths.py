@@ -110,3 +110,44 @@ def test_create_with_a_link_answers_as_before(apis: dict[str, Api], data: dict[s
     bad = apis["admin"].post("/api/resource/Task", {**body, "site": "Nowhere"})
     assert bad.status_code == 417
     assert bad.json()["exc_type"] == "LinkValidationError"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["admin", "supervisor", "worker", "viewer"])
+def test_prepared_first_page_matches_the_orm_list(
+    role: str, people: dict[str, Any], data: dict[str, Any]
+) -> None:
+    """The default list's first page (a prepared query) equals the ordinary ORM path, which a
+    filter that matches every row (`name is set`) forces, for every DocType and page shape."""
+    from flrts.api import prepared, query
+
+    user = people[role]
+    compared = 0
+    for doctype in registry.registry().values():
+        if doctype.is_user or not query.can(user, query.Action.READ, doctype.model):
+            continue
+        for fields in (None, '["*"]', '"*"', '["name"]'):
+            for extra in ({"limit_page_length": "3"}, {"limit_page_length": "20", "as_dict": "0"}):
+                args = {**extra, **({"fields": fields} if fields else {})}
+                fast = query.get_list(doctype, user, args)
+                slow = query.get_list(doctype, user, {**args, "filters": '[["name","is","set"]]'})
+                assert fast == slow, (doctype.name, role, args)
+                compared += 1
+    cached = getattr(prepared._local, "cache", {})
+    assert any(key[0] == "first-page" for key in cached)  # the fast path did run
+    assert compared >= 40
+
+
+@pytest.mark.django_db
+def test_first_page_leaves_out_archived_and_follows_new_rows(
+    apis: dict[str, Api], data: dict[str, Any]
+) -> None:
+    api = apis["admin"]
+    before = [r["name"] for r in api.get("/api/resource/Task").json()["data"]]
+    Task.objects.filter(pk=data["tasks"][0].pk).update(archived=True)
+    with acting_as(data["north"].owner):
+        Task(subject="Newest").save()
+    after = [r["name"] for r in api.get("/api/resource/Task").json()["data"]]
+    newest = Task.objects.get(subject="Newest").name
+    assert after[0] == newest and data["tasks"][0].name not in after
+    assert set(after) == (set(before) - {data["tasks"][0].name}) | {newest}
