@@ -115,3 +115,10 @@ def test_duplicate_name_is_409_with_exc(apis: Any, data: Any) -> None:
     response = apis["admin"].post("/api/resource/Site", {"site_name": "North Yard"})
     assert response.status_code == 409
     assert json.loads(response.json()["exc"])[0].startswith("frappe.exceptions.DuplicateEntryError")
+
+
+def test_too_large_body_is_413_with_exc(apis: Any, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    response = apis["admin"].post("/api/resource/Task", {"subject": "x" * 4096})
+    assert response.status_code == 413
+    assert json.loads(response.json()["exc"])[0].startswith("frappe.exceptions.ValidationError")
