@@ -7,6 +7,8 @@
 'use strict';
 
 const { FrappeApp } = require('frappe-js-sdk');
+// File is global from Node 20; Debian 12's Node 18 has it in `buffer`
+const File = globalThis.File || require('buffer').File;
 
 const [url, key, secret, username, password, siteName, resetEmail] = process.argv.slice(2);
 const app = new FrappeApp(url, { useToken: true, token: () => `${key}:${secret}`, type: 'token' });
