@@ -82,9 +82,10 @@ def check_save(doc: Any, before: dict[str, Any] | None, changed: list[str]) -> N
         allowed |= {"docstatus", "archived", "name"}
         refused = [name for name in changed if name not in allowed]
         if refused:
-            field = doc._meta.get_field(refused[0])
+            label = str(doc._meta.get_field(refused[0]).verbose_name)
             raise UpdateAfterSubmitError(
-                f"Not allowed to change {field.verbose_name} ({refused[0]}) after submission"
+                f"Not allowed to change {label[:1].upper()}{label[1:]} ({refused[0]}) "
+                "after submission"
             )
 
 
