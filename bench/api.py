@@ -2,16 +2,20 @@
 
     python bench/api.py [--db sqlite|mariadb|postgres] [--duration 30] [--warmup 5]
                         [--connections 16] [--workers 2] [--worker-class sync|gthread]
-                        [--tasks 2000] [--cpu-requests 1000] [--orm-rows 1000000]
+                        [--tasks 1000] [--cpu-requests 1000] [--orm-rows 1000000]
+                        [--list-runs 500]
 
 Serves a throw-away site with gunicorn (sync workers) on 127.0.0.1, seeds it, and runs wrk for:
   list    GET /api/resource/Task?limit_page_length=20   (token auth)
   get     GET /api/resource/Task/<name>                  (token auth)
   create  POST /api/resource/Task                        (token auth, JSON body)
   ping    GET /api/method/ping
-then (unless --orm-rows 0) bulk-loads that many tasks and times, in-process, the API's own list
-query filtered by status and site and ordered by due date (`due_at`). Prints one JSON object:
-requests/s and p50/p99 ms per scenario (from a wrk Lua `done` hook), and ORM p50/p99 ms.
+then times the default list (`GET /api/resource/Task?limit_page_length=20`: live tasks, newest
+change first) in-process through Django's WSGI handler, p50/p99 wall ms per request, at the
+seeded size (--tasks, ~1,000 as in the issue) and, unless --orm-rows 0, again after bulk-loading
+that many tasks (1,000,000), where it also times the API's own list query filtered by status and
+site and ordered by due date (`due_at`). Prints one JSON object: requests/s and p50/p99 ms per
+scenario (from a wrk Lua `done` hook), the default list's p50/p99 at both sizes, and ORM p50/p99.
 Rate limiting stays on (with limits high enough not to trigger) so its cost is measured.
 
 Figures that hold on a busy machine too (other processes only slow the wall clock):
@@ -42,6 +46,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench._site import bulk_tasks, percentile, temp_site
@@ -252,28 +257,8 @@ def inprocess_bench(seeded: dict[str, str], requests: int) -> dict[str, float]:
         "ping": ("GET", "/api/method/ping", "", None, b""),
     }
 
-    def call(method: str, path: str, query: str, auth: str | None, data: bytes) -> str:
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "80",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_ACCEPT": "application/json",
-            "CONTENT_TYPE": "application/json",
-            "CONTENT_LENGTH": str(len(data)),
-            "wsgi.input": io.BytesIO(data),
-            "wsgi.url_scheme": "http",
-            "wsgi.errors": sys.stderr,
-        }
-        if auth:
-            environ["HTTP_AUTHORIZATION"] = auth
-        status: list[str] = []
-        response = app(environ, lambda s, headers, exc_info=None: status.append(s))
-        b"".join(response)
-        response.close()  # type: ignore[attr-defined]
-        return status[0]
+    def call(*request: Any) -> str:
+        return wsgi_call(app, *request)
 
     out: dict[str, float] = {}
     batch = max(1, requests // 5)
@@ -292,14 +277,64 @@ def inprocess_bench(seeded: dict[str, str], requests: int) -> dict[str, float]:
     return out
 
 
-def orm_bench(rows: int, runs: int) -> dict[str, float]:
-    """The API's list query (filters status + site, order by due date) over `rows` tasks."""
+def wsgi_call(app: Any, method: str, path: str, query: str, auth: str | None, data: bytes) -> str:
+    """One request through Django's WSGI handler (every middleware, no HTTP server)."""
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_ACCEPT": "application/json",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(data)),
+        "wsgi.input": io.BytesIO(data),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+    }
+    if auth:
+        environ["HTTP_AUTHORIZATION"] = auth
+    status: list[str] = []
+    response = app(environ, lambda s, headers, exc_info=None: status.append(s))
+    b"".join(response)
+    response.close()
+    return status[0]
+
+
+def default_list_bench(seeded: dict[str, str], runs: int) -> dict[str, float]:
+    """Wall time of the default list request in-process: p50/p99 over `runs` requests."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from flrts.tasks.models import Task
+
+    app = WSGIHandler()
+    request = ("GET", "/api/resource/Task", "limit_page_length=20", seeded["auth"], b"")
+    for _ in range(20):
+        if not wsgi_call(app, *request).startswith("200"):
+            raise SystemExit("the default list did not answer 200")
+    timings = []
+    cpu_started = time.process_time()
+    for _ in range(runs):
+        started = time.perf_counter()
+        wsgi_call(app, *request)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "tasks": Task.objects.count(),
+        "runs": runs,
+        "p50_ms": percentile(timings, 50),
+        "p99_ms": percentile(timings, 99),
+        "cpu_ms": round((time.process_time() - cpu_started) * 1000 / runs, 3),
+    }
+
+
+def load_tasks(rows: int) -> None:
+    """Bulk-load tasks up to `rows` (and ANALYZE on SQLite, as a site's optimizer would)."""
     from django.db import connection
 
-    from flrts.api import query, registry
     from flrts.org.models import Site
     from flrts.people.models import User
-    from flrts.tasks.models import Status, Task
+    from flrts.tasks.models import Task
 
     have = Task.objects.count()
     if rows > have:
@@ -316,6 +351,16 @@ def orm_bench(rows: int, runs: int) -> dict[str, float]:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+def orm_bench(rows: int, runs: int) -> dict[str, float]:
+    """The API's list query (filters status + site, order by due date) over `rows` tasks."""
+    from flrts.api import query, registry
+    from flrts.org.models import Site
+    from flrts.people.models import User
+    from flrts.tasks.models import Status, Task
+
+    load_tasks(rows)
     admin = User.objects.get(username="Administrator")
     task_dt = registry.get("Task")
     assert task_dt is not None
@@ -353,7 +398,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
-    parser.add_argument("--tasks", type=int, default=2000, help="tasks seeded for the HTTP runs")
+    parser.add_argument("--tasks", type=int, default=1000, help="tasks seeded for the HTTP runs")
+    parser.add_argument("--list-runs", type=int, default=500, help="default-list requests timed")
     parser.add_argument("--orm-rows", type=int, default=1_000_000, help="0 skips the ORM measure")
     parser.add_argument(
         "--cpu-requests", type=int, default=1000, help="in-process requests per scenario; 0 skips"
@@ -381,6 +427,9 @@ def main() -> None:
         "wrk": {"connections": opts.connections, "duration_s": opts.duration},
         "frappe_v15_reference": FRAPPE_V15,
     }
+    # before anything creates tasks: the seeded size (~1,000 by default)
+    result["default_list"] = [default_list_bench(seeded, opts.list_runs)]
+    connections.close_all()
     if not opts.skip_http:
         result["http"] = http_bench(opts, sites, seeded)
     if opts.cpu_requests:
@@ -388,6 +437,8 @@ def main() -> None:
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     if opts.orm_rows:
         result["orm_list_status_site_due"] = orm_bench(opts.orm_rows, opts.orm_runs)
+        result["default_list"].append(default_list_bench(seeded, opts.list_runs))
+        result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, indent=1))
 
 

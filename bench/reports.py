@@ -161,8 +161,8 @@ def main() -> None:
     temp_site(opts.db)
     from django.db import connection
 
+    from flrts.core.pdf import html_to_pdf
     from flrts.reports.daily import build, collect, render_html
-    from flrts.reports.pdf import html_to_pdf
     from flrts.reports.periods import day_start
 
     day = dt.date(2026, 3, 10)

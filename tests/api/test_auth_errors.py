@@ -148,6 +148,7 @@ def test_rate_limit_per_key_and_ip(
         assert (
             int(limited["Retry-After"]) >= 1
             and limited.json()["exc_type"] == "TooManyRequestsError"
+            and "TooManyRequestsError" in json.loads(limited.json()["exc"])[0]
         )
         # the per-IP limit catches calls without a key too
         codes = [apis["guest"].get("/api/method/ping").status_code for _ in range(2)]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from flrts.api.filters import timespan_range
+from flrts.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,43 @@ def test_bad_input_is_a_clear_4xx(
     message = json.loads(json.loads(body["_server_messages"])[0])["message"]
     assert needle in message
     assert "Traceback" not in response.content.decode()
+
+
+def test_missing_operator_means_equals(apis: Any, data: Any) -> None:
+    """n8n sends `null` for an operator it cannot translate; Frappe reads it as `=`."""
+    api = apis["admin"]
+    for flt in (
+        [["Task", "status", None, "Completed"]],
+        [["status", None, "Completed"]],
+        [["Task", "status", "", "Completed"]],
+    ):
+        rows = api.get("/api/resource/Task", {"filters": flt}).json()["data"]
+        assert [r["name"] for r in rows] == [data["tasks"][2].name], flt
+
+
+def test_url_encoded_doctype_in_a_filter(apis: Any, data: Any) -> None:
+    """n8n puts the DocType it URL-encoded for the path into each filter too."""
+    api = apis["admin"]
+    flt = [["Field%20Report", "summary", "=", "Pump check"]]
+    response = api.get("/api/resource/Field%20Report", {"filters": flt})
+    assert response.status_code == 200, response.content
+    assert [r["name"] for r in response.json()["data"]] == [data["report"].name]
+
+
+def test_aggregate_without_group_by_is_one_row(apis: Any, data: Any) -> None:
+    api = apis["admin"]
+    live = Task.objects.filter(archived=False).count()
+    rows = api.get("/api/resource/Task", {"fields": ["count(name) as c"]}).json()["data"]
+    assert rows == [{"c": live}]
+    opened = api.get(
+        "/api/resource/Task",
+        {
+            "fields": ["count(name) as c", "max(exp_end_date) as latest"],
+            "filters": {"status": "Open"},
+        },
+    ).json()["data"]
+    assert opened == [{"c": 4, "latest": "2025-02-20"}]
+    beyond = api.get(
+        "/api/resource/Task", {"fields": ["count(name) as c"], "limit_start": 1}
+    ).json()["data"]
+    assert beyond == []

@@ -269,7 +269,7 @@ def test_pdf_text_in_any_script_with_dejavu_and_latin1_without(tmp_path: Any) ->
     Latin-1 with transliteration. An emoji is "?" either way, and never an error."""
     import os
 
-    from flrts.reports.pdf import html_to_pdf, unicode_font_dir
+    from flrts.core.pdf import html_to_pdf, unicode_font_dir
 
     html = "<h1>Łukasz Zieliński, Ольга</h1><p>Pressure ≥ 40 psi — “ok” 🚧</p>"
 

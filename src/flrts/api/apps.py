@@ -10,7 +10,17 @@ class ApiConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         # ready(): these modules read models, which are loaded only now.
-        from flrts.api import bot_methods, capture_methods, client, linknames, lookups  # noqa: F401 - registers
+        from flrts.api import (  # noqa: F401 - registers the methods
+            bot_methods,
+            capture_methods,
+            client,
+            linknames,
+            lookups,
+            password,
+            printing,
+            uploads,
+            workflow,
+        )
 
         lookups.register()
         linknames.connect()

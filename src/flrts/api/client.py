@@ -11,7 +11,7 @@ from django.contrib.auth import logout as django_logout
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from flrts.api import documents, errors, query, ratelimit, registry
+from flrts.api import doctype_list, documents, errors, query, ratelimit, registry, singles
 from flrts.api.args import json_arg, request_args
 from flrts.api.auth import API_SESSION_FLAG
 from flrts.api.errors import json_response
@@ -109,14 +109,36 @@ def generate_keys(user: Any, request: HttpRequest) -> dict[str, str]:
 
 
 # -- frappe.client ---------------------------------------------------------------------------
+def _is_doctype_list(doctype: Any) -> bool:
+    return isinstance(doctype, str) and doctype.strip().lower() == "doctype"
+
+
 @whitelist("frappe.client.get_list", methods=("GET", "POST"))
 def get_list(user: Any, doctype: Any = None, **kwargs: Any) -> list[Any]:
+    if _is_doctype_list(doctype):
+        return doctype_list.get_list(user, kwargs)
     return query.get_list(doctype_or_404(doctype), user, kwargs, default_limit=20)
 
 
 @whitelist("frappe.client.get_count", methods=("GET", "POST"))
 def get_count(user: Any, doctype: Any = None, **kwargs: Any) -> int:
+    if _is_doctype_list(doctype):
+        return len(doctype_list.filtered(user, kwargs))
     return query.filtered(doctype_or_404(doctype), user, kwargs).count()
+
+
+@whitelist("frappe.client.get_single_value", methods=("GET", "POST"))
+def get_single_value(user: Any, doctype: Any = None, field: Any = None) -> Any:
+    name = singles.canonical(str(doctype or ""))
+    if name is None:
+        if registry.get(str(doctype or "")) is not None:
+            raise errors.ValidationError(f"{doctype} is not a Single DocType")
+        raise errors.DoesNotExistError(f"DocType {doctype} not found")
+    if not field or not isinstance(field, str):
+        raise errors.ValidationError("Parameter 'field' is required")
+    if field not in singles.fields(name):
+        raise errors.ValidationError(f"Field {field} does not exist on {name}")
+    return singles.get_doc(user, name).get(field)
 
 
 def _first_name(dt: registry.ApiDocType, user: Any, filters: Any) -> str | None:
@@ -189,7 +211,7 @@ def set_value(
     return documents.update(dt, user, str(name), data)
 
 
-def _doc_arg(doc: Any, name: str = "doc") -> dict[str, Any]:
+def doc_arg(doc: Any, name: str = "doc") -> dict[str, Any]:
     if isinstance(doc, str):
         doc = _decode(doc, name)
     if not isinstance(doc, dict):
@@ -211,7 +233,7 @@ def _insert_one(user: Any, doc: dict[str, Any]) -> dict[str, Any]:
 
 @whitelist("frappe.client.insert", methods=_WRITE)
 def insert(user: Any, doc: Any = None) -> dict[str, Any]:
-    return _insert_one(user, _doc_arg(doc))
+    return _insert_one(user, doc_arg(doc))
 
 
 @whitelist("frappe.client.insert_many", methods=_WRITE)
@@ -222,12 +244,12 @@ def insert_many(user: Any, docs: Any = None) -> list[str]:
         raise errors.ValidationError("Parameter 'docs' must be a JSON list")
     if len(docs) > MAX_INSERT_MANY:
         raise errors.ValidationError(f"Only {MAX_INSERT_MANY} inserts allowed in one request")
-    return [str(_insert_one(user, _doc_arg(d, "docs"))["name"]) for d in docs]
+    return [str(_insert_one(user, doc_arg(d, "docs"))["name"]) for d in docs]
 
 
 @whitelist("frappe.client.save", methods=_WRITE)
 def save(user: Any, doc: Any = None) -> dict[str, Any]:
-    data = _doc_arg(doc)
+    data = doc_arg(doc)
     dt = doctype_or_404(data.get("doctype"))
     if not data.get("name"):
         raise errors.ValidationError("Parameter 'doc' needs a name to save")
@@ -249,7 +271,7 @@ def bulk_update(user: Any, docs: Any = None) -> dict[str, Any]:
         raise errors.ValidationError("Parameter 'docs' must be a JSON list")
     failed = []
     for raw in docs:
-        doc = _doc_arg(raw, "docs")
+        doc = doc_arg(raw, "docs")
         data = {k: v for k, v in doc.items() if k not in ("doctype", "docname")}
         try:
             with transaction.atomic():

@@ -26,6 +26,7 @@ from flrts.api.registry import (
 )
 from flrts.api.serialize import document, fmt_datetime, from_row, read_row
 from flrts.api.values import scalar
+from flrts.core import docstatus
 from flrts.core.context import acting_as
 from flrts.core.permissions import Action, can, readable, role_of
 from flrts.core.roles import Role
@@ -140,6 +141,8 @@ def convert(
 ) -> errors.ApiError:
     """The first problem of a Django ValidationError as Frappe's exception type."""
     fields = fields if fields is not None else doctype.fields
+    if isinstance(exc, docstatus.DocstatusError):
+        return docstatus_error(exc)
     if not hasattr(exc, "error_dict"):
         return errors.ValidationError(" ".join(exc.messages))
     for fieldname, problems in exc.error_dict.items():
@@ -159,6 +162,14 @@ def convert(
     return errors.ValidationError(" ".join(exc.messages))
 
 
+def docstatus_error(exc: docstatus.DocstatusError) -> errors.ApiError:
+    kinds: dict[str, type[errors.ApiError]] = {
+        "UpdateAfterSubmitError": errors.UpdateAfterSubmitError,
+        "DocstatusTransitionError": errors.DocstatusTransitionError,
+    }
+    return kinds.get(exc.frappe_type, errors.ValidationError)(" ".join(exc.messages))
+
+
 # -- writes ------------------------------------------------------------------------------
 def _is_admin(user: Any) -> bool:
     return role_of(user) is Role.ADMIN
@@ -169,6 +180,9 @@ def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) 
     admin = _is_admin(user)
     found: set[str] = set()
     for key, value in data.items():
+        if key == "docstatus" and doctype.is_submittable:
+            _apply_docstatus(doctype, instance, value, user)
+            continue
         api_field = doctype.fields.get(key)
         if api_field is None or api_field.read_only:
             continue
@@ -186,6 +200,22 @@ def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) 
             raise errors.PermissionError("Only an Admin may set a password through the API")
         instance.set_password(str(data["password"]))
     return found
+
+
+def _apply_docstatus(doctype: ApiDocType, instance: Any, value: Any, user: Any) -> None:
+    """Saving with docstatus 1 submits, 2 cancels (Frappe's rule); the model checks the move."""
+    try:
+        wanted = docstatus.parse(value)
+    except DjangoValidationError as exc:
+        raise errors.ValidationError(" ".join(exc.messages)) from None
+    current = instance.docstatus if not instance._state.adding else docstatus.DocStatus.DRAFT
+    if wanted == current:
+        return
+    action = {1: Action.SUBMIT, 2: Action.CANCEL}.get(wanted)
+    target = doctype.model if instance._state.adding else instance
+    if action is not None and not can(user, action, target):
+        raise errors.PermissionError(f"Not permitted to {action.value} {doctype.name}")
+    instance.docstatus = wanted
 
 
 def _checks_existence_only(api_field: ApiField) -> bool:
@@ -312,9 +342,55 @@ def create(doctype: ApiDocType, user: Any, data: dict[str, Any]) -> dict[str, An
             owner = doctype.fields.get("owner")
             if owner is not None and _checks_existence_only(owner):
                 found.add("owner")  # the caller was just authenticated: the row exists
+        if doctype.is_submittable and data.get("amended_from"):
+            _amends(doctype, instance, user, data["amended_from"])
         _clean(doctype, instance, doctype.fields, found)
         _save(doctype, instance)
         _write_tables(doctype, instance, data, user)
+        return _reload(doctype, instance)
+
+
+def _amends(doctype: ApiDocType, instance: Any, user: Any, source_name: Any) -> None:
+    """A new document with `amended_from` is the amendment of that cancelled one, named
+    `<name>-1` as in Frappe (the desk's Amend button copies the fields first)."""
+    source = load(doctype, user, str(source_name), Action.READ)
+    if source.docstatus != docstatus.DocStatus.CANCELLED:
+        raise errors.DocstatusTransitionError(
+            f"Only a cancelled document can be amended ({source.name})"
+        )
+    name = docstatus.amended_name(source)
+    if doctype.queryset.filter(name=name).exists():
+        raise errors.DuplicateEntryError(f"{doctype.name} {name} already exists")
+    instance.amended_from = source
+    instance.name = name
+    instance.docstatus = docstatus.DocStatus.DRAFT
+
+
+def amend(doctype: ApiDocType, user: Any, name: str) -> dict[str, Any]:
+    """Copy the cancelled document `name` into a new draft (fields, rows and links)."""
+    if not can(user, Action.CREATE, doctype.model):
+        raise errors.PermissionError(f"Not permitted to create {doctype.name}")
+    with transaction.atomic(), acting_as(user):
+        source = load(doctype, user, name, Action.READ)
+        try:
+            new = docstatus.make_amendment(source)
+        except docstatus.DocstatusError as exc:
+            raise docstatus_error(exc) from None
+        return _reload(doctype, new)
+
+
+def set_docstatus(doctype: ApiDocType, user: Any, name: str, wanted: int) -> dict[str, Any]:
+    """Submit (1) or cancel (2) one document, permission-checked: frappe.client.submit/cancel."""
+    action = Action.SUBMIT if wanted == docstatus.DocStatus.SUBMITTED else Action.CANCEL
+    with transaction.atomic(), acting_as(user):
+        instance = load(doctype, user, name, Action.READ, lock=True)
+        if not can(user, action, instance):
+            raise errors.PermissionError(f"Not permitted to {action.value} {doctype.name} {name}")
+        move = docstatus.submit if action is Action.SUBMIT else docstatus.cancel
+        try:
+            move(instance)
+        except DjangoValidationError as exc:
+            raise convert(exc, doctype) from None
         return _reload(doctype, instance)
 
 
@@ -328,11 +404,43 @@ def update(doctype: ApiDocType, user: Any, name: str, data: dict[str, Any]) -> d
                 f"({sent}, {fmt_datetime(instance.modified)}). "
                 "Please refresh to get the latest document."
             )
+        if doctype.is_submittable and instance.docstatus != docstatus.DocStatus.DRAFT:
+            _refuse_table_edits(doctype, _reload(doctype, instance), data)
         found = _apply(doctype, instance, data, user)
         _clean(doctype, instance, doctype.fields, found)
         _save(doctype, instance)
         _write_tables(doctype, instance, data, user)
         return _reload(doctype, instance)
+
+
+def _refuse_table_edits(doctype: ApiDocType, current: dict[str, Any], data: dict[str, Any]) -> None:
+    """Child rows of a submitted document are part of it: sending them back unchanged is fine
+    (a GET body round-trips), changing them is UpdateAfterSubmitError."""
+    for fieldname, table in doctype.tables.items():
+        if fieldname in data and _rows_key(table, data[fieldname]) != _rows_key(
+            table, current.get(fieldname)
+        ):
+            raise errors.UpdateAfterSubmitError(
+                f"Not allowed to change {table.label} ({fieldname}) after submission"
+            )
+
+
+def _rows_key(table: ChildTable, rows: Any) -> list[tuple[str, ...]]:
+    names = sorted(k for k, f in table.fields.items() if not f.read_only)
+    out = []
+    for row in rows if isinstance(rows, list) else []:
+        if not isinstance(row, dict):
+            row = {table.m2m_row_field: row}
+        out.append(tuple(_comparable(row.get(name)) for name in names))
+    return out
+
+
+def _comparable(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(float(value))
+    return str(value)
 
 
 def delete(doctype: ApiDocType, user: Any, name: str, purge: bool = False) -> None:

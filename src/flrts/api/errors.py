@@ -23,11 +23,16 @@ log = logging.getLogger("flrts.api")
 
 
 class ApiError(Exception):
-    """An error with a Frappe exception type and an HTTP status; the message is safe to show."""
+    """An error with a Frappe exception type and an HTTP status; the message is safe to show.
+
+    `with_exc`: Frappe v15 puts `exc` in the body of every error except a 404 and a refused CSRF
+    token (its report_error skips the traceback there); frappe-client raises only on `exc`.
+    """
 
     status = 500
     exc_type = "Exception"
     title = "Message"
+    with_exc = True
 
     def __init__(self, message: str = "", *, title: str | None = None) -> None:
         super().__init__(message)
@@ -63,6 +68,14 @@ class TimestampMismatchError(ValidationError):
     exc_type = "TimestampMismatchError"
 
 
+class UpdateAfterSubmitError(ValidationError):
+    exc_type = "UpdateAfterSubmitError"
+
+
+class DocstatusTransitionError(ValidationError):
+    exc_type = "DocstatusTransitionError"
+
+
 class LinkExistsError(ValidationError):
     exc_type = "LinkExistsError"
 
@@ -70,6 +83,7 @@ class LinkExistsError(ValidationError):
 class DoesNotExistError(ApiError):
     status = 404
     exc_type = "DoesNotExistError"
+    with_exc = False
 
 
 class PermissionError(ApiError):
@@ -90,6 +104,7 @@ class DuplicateEntryError(ApiError):
 class CSRFTokenError(ApiError):
     status = 400
     exc_type = "CSRFTokenError"
+    with_exc = False
 
 
 class InvalidAuthorizationToken(ApiError):
@@ -134,11 +149,22 @@ def json_response(payload: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="application/json")
 
 
+def exc_field(exc_type: str, message: str) -> str:
+    """Frappe's `exc`: a JSON list of one string. Frappe sends its traceback there; FLRTS sends
+    the exception line alone (class and message), never a traceback or a file path."""
+    line = (
+        f"frappe.exceptions.{exc_type}: {message}" if message else f"frappe.exceptions.{exc_type}"
+    )
+    return json.dumps([line])
+
+
 def error_response(exc: ApiError) -> HttpResponse:
     body: dict[str, Any] = {"exc_type": exc.exc_type}
     if exc.message:
         body["exception"] = f"frappe.exceptions.{exc.exc_type}: {exc.message}"
         body["_server_messages"] = server_messages(exc.message, exc.title)
+    if exc.with_exc:
+        body["exc"] = exc_field(exc.exc_type, exc.message)
     body.update(exc.extra)
     response = json_response(body, exc.status)
     for key, value in exc.headers.items():
@@ -166,5 +192,9 @@ def internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
     except Exception:  # the log itself must never turn a 500 into a crash
         log.exception("could not write the Error Log")
     message = "Internal server error" + (f"; logged as {reference}" if reference else "")
-    body = {"exc_type": "InternalServerError", "_server_messages": server_messages(message)}
+    body = {
+        "exc_type": "InternalServerError",
+        "exc": exc_field("InternalServerError", message),
+        "_server_messages": server_messages(message),
+    }
     return json_response(body, 500)

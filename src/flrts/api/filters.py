@@ -18,6 +18,7 @@ import operator
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q
@@ -87,10 +88,22 @@ def normalize(doctype: ApiDocType, raw: Any, param: str = "filters") -> list[Fil
         if len(item) == 2:
             out.append((doctype.name, str(item[0]), "=", item[1]))
         elif len(item) == 3:
-            out.append((doctype.name, str(item[0]), str(item[1]), item[2]))
+            out.append((doctype.name, str(item[0]), _operator(item[1]), item[2]))
         else:
-            out.append((str(item[0]), str(item[1]), str(item[2]), item[3]))
+            out.append((str(item[0]), str(item[1]), _operator(item[2]), item[3]))
     return out
+
+
+def _operator(raw: Any) -> str:
+    """A missing operator (null or empty) means `=`, as in Frappe; n8n sends null for an
+    operator it has no SQL for."""
+    return "=" if raw is None or (isinstance(raw, str) and not raw.strip()) else str(raw)
+
+
+def _doctype_ref(raw: str) -> str:
+    """The DocType a filter names: `tabTask`, `Field%20Report` (n8n sends the URL-encoded name
+    it put in the path) or `Field_Report` all name a registered DocType."""
+    return unquote(raw.replace("`", "")).removeprefix("tab").replace("_", " ").strip()
 
 
 def build_q(doctype: ApiDocType, filters: Iterable[Filter], join: str = "and") -> Q:
@@ -112,7 +125,7 @@ def _filter_q(doctype: ApiDocType, flt: Filter) -> Q:
         raise ValidationError(f"Operator '{op}' is not supported by FLRTS")
     if op not in OPERATORS:
         raise ValidationError(f"Operator must be one of {', '.join(OPERATORS)}; got '{op}'")
-    target_doctype = dt_name.replace("`", "").removeprefix("tab").strip()
+    target_doctype = _doctype_ref(dt_name)
     if target_doctype.lower() != doctype.name.lower():
         table = _child_table(doctype, target_doctype)
         api_field = table.fields.get(fieldname)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flrts.api import registry
+from flrts.api import registry, singles
 from flrts.api.registry import STANDARD_FIELDS, ApiDocType, ChildTable
 
 
@@ -34,6 +34,7 @@ def _doc(name: str, fields: list[dict[str, Any]], **extra: Any) -> dict[str, Any
         "custom": 0,
         "issingle": 0,
         "istable": 0,
+        "is_submittable": 0,
         "is_tree": 0,
         "editable_grid": 1,
         "track_changes": 1,
@@ -72,10 +73,17 @@ def _document_meta(doctype: ApiDocType) -> dict[str, Any]:
         doctype.name,
         fields,
         is_tree=int(doctype.is_tree),
+        is_submittable=int(doctype.is_submittable),
         title_field=doctype.title_field or None,
         autoname=autoname,
         nsm_parent_field="parent_task" if doctype.is_tree else None,
     )
+
+
+@functools.cache
+def single_meta(name: str) -> dict[str, Any]:
+    """A Single DocType (one settings row): issingle=1, read through get_single_value."""
+    return _doc(name, singles.meta_fields(name), issingle=1, track_changes=0)
 
 
 def all_names() -> list[str]:

@@ -112,6 +112,11 @@ def document() -> dict[str, Any]:
             "properties": {
                 "exc_type": {"type": "string"},
                 "exception": {"type": "string"},
+                "exc": {
+                    "type": "string",
+                    "description": "JSON list of one string: the exception class and message "
+                    "(not on 404 or CSRFTokenError, as in Frappe v15)",
+                },
                 "_server_messages": {
                     "type": "string",
                     "description": "JSON list of JSON-encoded {message,title,indicator}",

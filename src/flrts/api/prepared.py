@@ -7,7 +7,8 @@ ORM's own converters for its columns (dates, booleans, JSON per backend), so eac
 `execute` and the conversion of one row.
 
 Only equality lookups may take new values: their parameter is the value itself (an `iexact` or
-`like` parameter is escaped per backend, so those stay on the ordinary ORM path).
+`like` parameter is escaped per backend, so those stay on the ordinary ORM path). A query with
+no slot (the default list's first page) runs as compiled.
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ class Prepared:
         self.sql: str = sql
         self.params: list[Any] = list(params)
         self.slots = [i for i, p in enumerate(self.params) if type(p) in (str, int) and p in _SLOTS]
-        if not self.slots:
-            raise ValueError("a prepared query needs a SLOT or INT_SLOT value")
 
     def rows(self, *values: Any) -> list[tuple[Any, ...]]:
         params = list(self.params)

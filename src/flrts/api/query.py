@@ -9,6 +9,7 @@ left out unless a filter names `archived`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,10 +19,11 @@ from typing import Any
 from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
 
 from flrts.api import filters as flt
+from flrts.api import prepared
 from flrts.api.args import bool_arg, int_arg, json_arg
 from flrts.api.errors import DataError, PermissionError, ValidationError
 from flrts.api.registry import ApiDocType, ApiField
-from flrts.api.serialize import RowPlan, columns_for
+from flrts.api.serialize import RowPlan, columns_for, fmt_datetime
 from flrts.core.permissions import Action, can, readable
 
 _AGGREGATES = {"count": Count, "sum": Sum, "avg": Avg, "min": Min, "max": Max}
@@ -149,9 +151,9 @@ def page_length(args: dict[str, Any], default: int | None = 20) -> int | None:
 def get_list(
     doctype: ApiDocType, user: Any, args: dict[str, Any], default_limit: int | None = 20
 ) -> list[Any]:
-    plain, aggregates = parse_fields(doctype, json_arg(args, "fields"))
+    raw_fields = json_arg(args, "fields")
+    plain, aggregates = parse_fields(doctype, raw_fields)
     as_dict = bool_arg(args, "as_dict", True)
-    qs = filtered(doctype, user, args)
     start = int_arg(args, "limit_start", None)
     if start is None:
         start = int_arg(args, "start", 0) or 0
@@ -159,14 +161,60 @@ def get_list(
     # Past any table's size anyway; keeps LIMIT/OFFSET inside every database's integer range.
     start = min(start, MAX_ROWS)
     length = None if length is None else min(length, MAX_ROWS)
+    if not aggregates and start == 0 and length and _is_first_default_page(args, raw_fields):
+        rows = _first_page(doctype, user, plain, length)
+        if rows is not None:
+            return plan_for(doctype, plain).rows(rows, as_dict)
+    qs = filtered(doctype, user, args)
     if aggregates:
         return _aggregate(doctype, qs, plain, aggregates, args, start, length, as_dict)
     order = parse_order(doctype, args.get("order_by"))
-    keys = [k for k, _ in plain]
-    plan = RowPlan(doctype, [f for _, f in plain], keys)
+    plan = plan_for(doctype, plain)
     qs = qs.order_by(*order).values_list(*plan.columns)
     qs = qs[start : start + length] if length else qs[start:]
     return plan.rows(qs, as_dict)
+
+
+def plan_for(doctype: ApiDocType, plain: list[tuple[str, ApiField]]) -> RowPlan:
+    return RowPlan(doctype, [f for _, f in plain], [k for k, _ in plain])
+
+
+# The first page of a plain list (`GET /api/resource/<DocType>` as clients and the desk's
+# pickers call it, no filter, default order) is the most frequent query. Building and compiling
+# it through the ORM cost about as much as running it, so it is compiled once per thread and
+# page length (flrts.api.prepared). Only these shapes qualify, which bounds that cache.
+FIRST_PAGE_MAX = 500
+_DEFAULT_FIELDS: tuple[Any, ...] = (None, "", "*", [], ["name"], ["*"])
+_LIST_SHAPING = ("filters", "or_filters", "order_by", "group_by")
+
+
+def _is_first_default_page(args: dict[str, Any], raw_fields: Any) -> bool:
+    if raw_fields not in _DEFAULT_FIELDS:
+        return False
+    return all(args.get(key) in (None, "", "[]", "{}", [], {}) for key in _LIST_SHAPING)
+
+
+def _first_page(
+    doctype: ApiDocType, user: Any, plain: list[tuple[str, ApiField]], length: int
+) -> list[tuple[Any, ...]] | None:
+    """Rows of the first page by a prepared query, or None to take the ordinary path (a user
+    who reads only some rows, the User DocType, a long page)."""
+    if length > FIRST_PAGE_MAX or doctype.is_child or doctype.is_user:
+        return None
+    if not can(user, Action.READ, doctype.model):
+        return None  # the ordinary path raises the PermissionError
+    everything = doctype.queryset
+    if readable(user, everything) is not everything:
+        return None
+    plan = plan_for(doctype, plain)
+    order = list(doctype.default_order)
+
+    def build() -> QuerySet[Any]:
+        qs = everything.filter(archived=False) if "archived" in doctype.fields else everything
+        return qs.order_by(*order).values_list(*plan.columns)[:length]
+
+    key = ("first-page", doctype.name, tuple(plan.columns), length)
+    return prepared.prepared(key, build).rows()
 
 
 def _aggregate(
@@ -201,14 +249,29 @@ def _aggregate(
             if name in aliases:
                 item = item.replace(name, f"_agg{aliases.index(name)}")
             order.append(item)
-    # Grouping by a link's id groups as its name would: a name belongs to one row.
-    grouped = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
-    rows = list(grouped[start : start + length] if length else grouped[start:])
+    if not plan.columns:
+        # Aggregates alone, no group_by: one row over every matching document, as in SQL.
+        total = qs.order_by().aggregate(**annotations)
+        rows = [total] if start == 0 and length != 0 else []
+    else:
+        # Grouping by a link's id groups as its name would: a name belongs to one row.
+        grouped = qs.values(*plan.columns).annotate(**annotations).order_by(*order)
+        rows = list(grouped[start : start + length] if length else grouped[start:])
     docs = plan.rows([[row[c] for c in plan.columns] for row in rows])
     out: list[Any] = []
     for row, doc in zip(rows, docs, strict=True):
         for i, agg in enumerate(aggregates):
-            value = row[f"_agg{i}"]
-            doc[agg.key] = float(value) if isinstance(value, Decimal) else value
+            doc[agg.key] = _aggregate_value(row[f"_agg{i}"])
         out.append(doc if as_dict else list(doc.values()))
     return out
+
+
+def _aggregate_value(value: Any) -> Any:
+    """min/max of a date or datetime column as the API writes those columns; sums as numbers."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return fmt_datetime(value)
+    if isinstance(value, dt.date | dt.time):
+        return str(value)
+    return value

@@ -113,6 +113,7 @@ class ApiDocType:
     title_field: str = ""
     default_order: tuple[str, ...] = ("-modified",)
     is_tree: bool = False
+    is_submittable: bool = False
 
     @property
     def queryset(self) -> models.QuerySet[Any]:
@@ -169,7 +170,7 @@ def link_target(model: type[models.Model]) -> LinkTarget:
     return LinkTarget(doctype, model, "name", ("name",), lambda name: name)
 
 
-def _api_field(f: models.Field, read_only: bool = False) -> ApiField:  # type: ignore[type-arg]
+def make_field(f: models.Field, read_only: bool = False) -> ApiField:  # type: ignore[type-arg]
     fieldtype = _fieldtype(f)
     link = link_target(f.related_model) if isinstance(f, models.ForeignKey) else None  # type: ignore[arg-type]
     has_default = (
@@ -206,7 +207,7 @@ def _standard_fields(model: type[models.Model]) -> dict[str, ApiField]:
     out: dict[str, ApiField] = {}
     for fname in STANDARD_FIELDS:
         f = model._meta.get_field(fname)
-        api_field = _api_field(f, read_only=True)  # type: ignore[arg-type]
+        api_field = make_field(f, read_only=True)  # type: ignore[arg-type]
         api_field.reqd = False
         if fname == "name":
             api_field.label = "ID"
@@ -220,7 +221,7 @@ def _plain_fields(model: type[models.Model], skip: set[str]) -> dict[str, ApiFie
     for f in model._meta.concrete_fields:
         if f.name in skip or f.name in hidden or f.primary_key:
             continue
-        out[f.name] = _api_field(f)
+        out[f.name] = make_field(f)
     return out
 
 
@@ -282,6 +283,7 @@ def _build_document(doctype: str, model: type[models.Model]) -> ApiDocType:
         tables=tables,
         title_field=getattr(model, "title_field", ""),
         is_tree=any(f == "parent_task" for f in fields),
+        is_submittable=bool(getattr(model, "is_submittable", False)),
     )
 
 

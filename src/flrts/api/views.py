@@ -19,12 +19,12 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
-from flrts.api import documents, errors, meta, query, ratelimit, registry
+from flrts.api import doctype_list, documents, errors, meta, query, ratelimit, registry, singles
 from flrts.api.args import bool_arg, doc_data, request_args
 from flrts.api.auth import Caller, authenticate, check_csrf
 from flrts.api.errors import json_response
 from flrts.api.methods import lookup, lookup_doc_method
-from flrts.core.permissions import Action, can
+from flrts.core.permissions import Action
 
 _GET_ONLY = frozenset({"GET", "HEAD"})
 
@@ -136,6 +136,9 @@ def _resource(request: HttpRequest, tail: str) -> HttpResponse:
     canonical = registry.canonical_name(raw_doctype)
     doctype = registry.registry().get(canonical) if canonical else None
     if doctype is None:
+        single = singles.canonical(raw_doctype)
+        if single is not None:
+            return _single(request, caller, single, name)
         if canonical:  # a child table
             raise errors.ValidationError(
                 f"{canonical} is a child table; read and write it inside its parent document"
@@ -205,25 +208,28 @@ def _run_method(
 def _doctype_meta(request: HttpRequest, caller: Caller, name: str) -> HttpResponse:
     if caller.user is None:
         raise errors.PermissionError("User Guest does not have doctype access to DocType")
+    if request.method not in _GET_ONLY:
+        raise errors.PermissionError("Not permitted: DocTypes are defined in code")
+    if not name:
+        args = request_args(request)
+        return json_response({"data": doctype_list.get_list(caller.user, args)})
+    single = singles.canonical(name)
+    if single is not None:
+        return json_response({"data": meta.single_meta(single)})
+    canonical = registry.canonical_name(name)
+    doc = meta.doctype_meta(canonical) if canonical else None
+    if doc is None:
+        raise errors.DoesNotExistError(f"DocType {name} not found")
+    return json_response({"data": doc})
+
+
+def _single(request: HttpRequest, caller: Caller, single: str, name: str) -> HttpResponse:
+    """A Single DocType: its one document, read-only (settings are edited in the desk)."""
+    if caller.user is None:
+        raise errors.PermissionError(f"User Guest does not have doctype access to {single}")
+    if request.method not in _GET_ONLY:
+        raise errors.PermissionError(f"Not permitted: {single} is edited in the desk")
+    doc = singles.get_doc(caller.user, single)
     if name:
-        canonical = registry.canonical_name(name)
-        doc = meta.doctype_meta(canonical) if canonical else None
-        if doc is None:
-            raise errors.DoesNotExistError(f"DocType {name} not found")
         return json_response({"data": doc})
-    rows = []
-    for doctype_name in meta.all_names():
-        doctype = registry.registry().get(doctype_name)
-        if doctype is not None and not can(caller.user, Action.READ, doctype.model):
-            continue
-        info = meta.doctype_meta(doctype_name) or {}
-        rows.append(
-            {
-                "name": doctype_name,
-                "module": "FLRTS",
-                "istable": info.get("istable", 0),
-                "issingle": 0,
-                "custom": 0,
-            }
-        )
-    return json_response({"data": rows})
+    return json_response({"data": [{"name": single}]})

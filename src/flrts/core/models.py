@@ -6,18 +6,17 @@ import json
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from flrts.core import docstatus as docstatus_rules
 from flrts.core.context import acting_user
+from flrts.core.docstatus import DocStatus
 from flrts.core.naming import make_name
 
-
-class DocStatus(models.IntegerChoices):
-    DRAFT = 0, "Draft"
-    SUBMITTED = 1, "Submitted"
-    CANCELLED = 2, "Cancelled"
+__all__ = ["DocStatus", "Document", "ErrorLog", "NamingSeries", "PermKind", "Version"]
 
 
 class PermKind(models.TextChoices):
@@ -61,6 +60,10 @@ class Document(models.Model):
     title_field: ClassVar[str] = ""
     track_changes: ClassVar[bool] = True
     perm_kind: ClassVar[str] = PermKind.RECORD
+    # Submittable DocTypes (Frappe's is_submittable): see flrts.core.docstatus for the rules.
+    is_submittable: ClassVar[bool] = False
+    allow_on_submit: ClassVar[frozenset[str]] = frozenset()  # fields editable once submitted
+    docstatus_derived: ClassVar[frozenset[str]] = frozenset()  # fields computed from docstatus
 
     _loaded_values: dict[str, Any]
 
@@ -119,6 +122,9 @@ class Document(models.Model):
             if user is not None and user.pk:
                 self.modified_by = user
             changes = [] if is_new else self._changes()
+            before = None if is_new else getattr(self, "_loaded_values", None)
+            if is_new or before is not None:
+                docstatus_rules.check_save(self, before, [c[0] for c in changes])
             super().save(*args, **kwargs)
             if changes and self.track_changes:
                 Version.objects.create(
@@ -130,6 +136,28 @@ class Document(models.Model):
         self._loaded_values = {
             f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields
         }
+
+    def rename(self, new_name: str) -> None:
+        """Frappe's rename_doc: a new name (and name field), the history follows it.
+
+        Links are foreign keys, so nothing else changes; a name in use is a unique error.
+        """
+        new_name = str(new_name).strip()
+        if not new_name or len(new_name) > 140:
+            raise ValidationError({"name": "A name of 1 to 140 characters is required"})
+        if new_name == self.name:
+            return
+        manager = type(self)._default_manager
+        if manager.filter(name=new_name).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"name": ValidationError(f"{new_name} already exists", code="unique")}
+            )
+        old_name = self.name
+        if self.name_field:
+            setattr(self, self.name_field, new_name)
+        self.name = new_name
+        self.save()
+        Version.objects.filter(ref_doctype=self.doctype, docname=old_name).update(docname=new_name)
 
     _untracked: ClassVar[frozenset[str]] = frozenset({"modified", "modified_by_id", "idx"})
 

@@ -5,6 +5,8 @@
 - Worker: reads all tasks and field reports, the lists shared with them and their reminders;
   creates records; edits what they own or are assigned; archives what they own.
 - Viewer: reads what a Worker reads; changes nothing.
+Submittable documents (Field Report): whoever may edit a draft may submit it; cancelling a
+submitted one is for Supervisors and Admins; amending is creating (a new draft).
 Reference data (sites, contractors, people) is read by everyone and edited by Supervisors.
 """
 
@@ -26,6 +28,8 @@ class Action(StrEnum):
     ARCHIVE = "archive"  # a user-facing delete
     PURGE = "purge"  # a real delete
     SETTINGS = "settings"
+    SUBMIT = "submit"  # docstatus 0 -> 1
+    CANCEL = "cancel"  # docstatus 1 -> 2
 
 
 class PermissionDenied(Exception):
@@ -84,6 +88,8 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
     if role is Role.VIEWER:
         return False
     # Worker
+    if action is Action.CANCEL:
+        return False
     if kind == PermKind.REFERENCE:
         # People may edit their own preferences; nothing else in reference data.
         return action is Action.WRITE and document is not None and _is_self(user, document)
@@ -91,7 +97,7 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
         return True
     if document is None:
         return True
-    if action is Action.WRITE:
+    if action in (Action.WRITE, Action.SUBMIT):
         return bool(document.perm_is_editor(user))
     return bool(document.perm_is_owner(user))  # ARCHIVE
 

@@ -11,14 +11,26 @@ from flrts.core.models import DocStatus, Document
 
 
 class ReportStatus(models.TextChoices):
+    """Follows docstatus (0 Draft, 1 Submitted, 2 Cancelled); set by submit/cancel, not by hand."""
+
     DRAFT = "Draft"
     SUBMITTED = "Submitted"
+    CANCELLED = "Cancelled"
+
+
+_STATUS_OF = {
+    DocStatus.DRAFT: ReportStatus.DRAFT,
+    DocStatus.SUBMITTED: ReportStatus.SUBMITTED,
+    DocStatus.CANCELLED: ReportStatus.CANCELLED,
+}
 
 
 class FieldReport(Document):
     doctype = "Field Report"
     naming_series = "FR-.YYYY.-.#####"
     title_field = "summary"
+    is_submittable = True
+    docstatus_derived = frozenset({"status"})
 
     site = models.ForeignKey(
         "org.Site", null=True, blank=True, on_delete=models.SET_NULL, related_name="field_reports"
@@ -37,7 +49,16 @@ class FieldReport(Document):
     issues_found = models.TextField(blank=True)
     follow_up_tasks = models.ManyToManyField("tasks.Task", blank=True, related_name="field_reports")
     status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT, editable=False
+    )
+    amended_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        editable=False,
+        help_text="The cancelled report this draft amends",
     )
     source = models.CharField(max_length=10, default="web")
     telegram_chat_id = models.BigIntegerField(null=True, blank=True)
@@ -51,9 +72,24 @@ class FieldReport(Document):
         self.summary = (self.summary or "").strip()
         if not self.summary:
             raise ValidationError({"summary": "A field report needs a summary."})
-        self.docstatus = (
-            DocStatus.SUBMITTED if self.status == ReportStatus.SUBMITTED else DocStatus.DRAFT
-        )
+        loaded = getattr(self, "_loaded_values", None) or {}
+        status_set = self._state.adding or loaded.get("status") != self.status
+        if status_set and self.status == ReportStatus.SUBMITTED and self.docstatus == 0:
+            # Code that builds a report already submitted (the bot, imports) may say so by status.
+            self.docstatus = DocStatus.SUBMITTED
+        self.status = _STATUS_OF[DocStatus(self.docstatus)]
+
+    def copy_for_amend(self, new: FieldReport) -> None:
+        """Readings and follow-up tasks go with an amendment (called once `new` is saved)."""
+        for reading in self.readings.all():
+            Reading.objects.create(
+                report=new,
+                idx=reading.idx,
+                metric=reading.metric,
+                value=reading.value,
+                unit=reading.unit,
+            )
+        new.follow_up_tasks.set(self.follow_up_tasks.all())
 
     def perm_is_editor(self, user: Any) -> bool:
         return bool(user and (self.owner_id == user.pk or self.reported_by_id == user.pk))

@@ -25,6 +25,7 @@ from django.db.models import Count, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from flrts.core.pdf import html_to_pdf, unicode_font_dir
 from flrts.core.timezones import zone
 from flrts.fieldreports.models import FieldReport, Reading
 from flrts.notify.channels import send_mail_message
@@ -265,7 +266,6 @@ def _path_for(day: dt.date) -> str:
 def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None = None) -> Any:
     """Build (or rebuild) the report of `day` (default: today in the site's zone)."""
     from flrts.reports.models import DailyReport
-    from flrts.reports.pdf import html_to_pdf, unicode_font_dir
 
     day = day or site_today()
     started = time.perf_counter()
