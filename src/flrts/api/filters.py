@@ -150,9 +150,11 @@ def _list(value: Any) -> list[Any]:
 def _name_q_user(api_field: ApiField, op: str, value: Any) -> Q:
     if op in ("=", "!=", "in", "not in"):
         names = [value] if op in ("=", "!=") else _list(value)
+        from flrts.people.models import login_q
+
         q = Q(pk__in=[])
         for name in names:
-            q |= Q(email__iexact=str(name)) | Q(username=str(name))
+            q |= login_q(name)
         return ~q if op in ("!=", "not in") else q
     return _field_q(api_field, op, value)
 

@@ -37,8 +37,13 @@ CHILD_TABLES: dict[str, list[tuple[str, str]]] = {
 HIDDEN: dict[str, set[str]] = {
     "people.user": {"password", "is_staff", "groups", "user_permissions", "id"},
 }
-# User fields only Admins may change (password is write-only).
-ADMIN_ONLY_USER_FIELDS = frozenset({"role", "is_active", "is_superuser", "password"})
+# User fields only Admins may set (password is write-only). A Telegram link is set by an Admin or
+# proven by its holder with a one-time code (flrts.telegram.linking), never typed in by others.
+ADMIN_ONLY_USER_FIELDS = frozenset(
+    {"role", "is_active", "is_superuser", "password", "telegram_user_id", "telegram_chat_id"}
+)
+# The login identity: given when a person is created, changed afterwards only by an Admin.
+ADMIN_ONLY_CHANGE_USER_FIELDS = frozenset({"email", "username"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,9 @@ class LinkTarget:
 
     def resolve_q(self, value: str) -> models.Q:
         if self.doctype == "User":
-            return models.Q(email__iexact=value) | models.Q(username=value)
+            from flrts.people.models import login_q
+
+            return login_q(value)
         return models.Q(name=value)
 
 

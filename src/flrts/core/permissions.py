@@ -5,7 +5,9 @@
 - Worker: reads all tasks and field reports, the lists shared with them and their reminders;
   creates records; edits what they own or are assigned; archives what they own.
 - Viewer: reads what a Worker reads; changes nothing.
-Reference data (sites, contractors, people) is read by everyone and edited by Supervisors.
+Reference data (sites, contractors, people) is read by everyone and edited by Supervisors,
+except a document that declares `perm_requires_admin()` (an Admin's own person record): only
+Admins change those.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
     document = None if isinstance(target, type) else target
     if kind == PermKind.SETTINGS:
         return False
+    if action is not Action.READ and document is not None and _admin_only(document):
+        return False
     if kind == PermKind.SYSTEM:
         if action is not Action.READ:
             return False
@@ -94,6 +98,11 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
     if action is Action.WRITE:
         return bool(document.perm_is_editor(user))
     return bool(document.perm_is_owner(user))  # ARCHIVE
+
+
+def _admin_only(document: Any) -> bool:
+    requires_admin = getattr(document, "perm_requires_admin", None)
+    return bool(requires_admin is not None and requires_admin())
 
 
 def _is_self(user: Any, document: Any) -> bool:

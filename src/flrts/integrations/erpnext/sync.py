@@ -226,7 +226,7 @@ def resolve_conflict(
 # -- pull ----------------------------------------------------------------------------------------
 def apply_remote(task: Any, remote: dict[str, Any], record: SyncRecord) -> bool:
     """Take ERPNext's status and assignee; True when something changed locally."""
-    from flrts.people.models import User
+    from flrts.people.models import User, normalize_email
 
     changed = False
     status = STATUS_FROM_REMOTE.get(str(remote.get("status") or ""))
@@ -243,7 +243,7 @@ def apply_remote(task: Any, remote: dict[str, Any], record: SyncRecord) -> bool:
                 task.assigned_to = None
                 changed = True
         else:
-            user = User.objects.filter(email__iexact=emails[0]).first()
+            user = User.objects.filter(email=normalize_email(emails[0])).first()
             if user is None:
                 notes.append(
                     f"ERPNext assignee {emails[0]} is not a FLRTS user; kept the local one"
@@ -488,7 +488,7 @@ def _mark_imported(local_doctype: str, local_name: str, remote_doctype: str, rem
 
 def import_people(c: FrappeClient) -> dict[str, int]:
     from flrts.core.timezones import validate_timezone
-    from flrts.people.models import User
+    from flrts.people.models import User, normalize_email
 
     counts = {"created": 0, "updated": 0}
     rows = c.get_all(
@@ -509,7 +509,7 @@ def import_people(c: FrappeClient) -> dict[str, int]:
         email = str(remote.get("email") or remote.get("name") or "").strip().lower()
         if not email or "@" not in email or remote.get("name") in ("Administrator", "Guest"):
             continue
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.filter(email=normalize_email(email)).first()
         created = user is None
         if user is None:
             user = User(username=email, email=email)
