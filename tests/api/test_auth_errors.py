@@ -117,7 +117,7 @@ def test_desk_session_writes_need_csrf(people: Any) -> None:
     token = client.cookies["csrftoken"].value
     body = json.dumps({"subject": "csrf"})
     refused = client.post("/api/resource/Task", body, content_type="application/json")
-    assert refused.status_code == 400 and refused.json()["exc_type"] == "CSRFTokenError"
+    assert refused.status_code == 403 and refused.json()["exc_type"] == "CSRFTokenError"
     accepted = client.post(
         "/api/resource/Task", body, content_type="application/json", HTTP_X_FRAPPE_CSRF_TOKEN=token
     )

@@ -86,7 +86,9 @@ class DuplicateEntryError(ApiError):
 
 
 class CSRFTokenError(ApiError):
-    status = 400
+    """Frappe's name, Django's status: refused for who sent it (403), not for what (400)."""
+
+    status = 403
     exc_type = "CSRFTokenError"
 
 
