@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 log = logging.getLogger("flrts.api")
+MAX_MESSAGE = 500
 
 
 class ApiError(Exception):
@@ -28,6 +29,8 @@ class ApiError(Exception):
     title = "Message"
 
     def __init__(self, message: str = "", *, title: str | None = None) -> None:
+        if len(message) > MAX_MESSAGE:  # messages quote caller input; never echo a novel back
+            message = f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE:,} more characters)"
         super().__init__(message)
         self.message = message
         if title:
@@ -150,17 +153,19 @@ def internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """A true bug: log it to the Error Log (best effort) and answer a clean 500."""
     reference = ""
     trace = "".join(traceback.format_exception(exc))
-    log.error("API error on %s %s\n%s", request.method, request.path, trace)
+    log.error("API error on %s %s\n%s", request.method, request.path[:200], trace)
     try:
         from flrts.core.models import ErrorLog
 
         # The request's own atomic block has rolled back by now; a broken outer transaction
         # (only in tests) cannot take a write, so skip it then.
         if not transaction.get_connection().needs_rollback:
+            from flrts.ops.logs import mask_query, mask_text
+
             entry = ErrorLog(
-                method=f"{request.method} {request.path}"[:255],
-                error=trace,
-                context={"query": request.META.get("QUERY_STRING", "")[:1000]},
+                method=mask_text(f"{request.method} {request.path}")[:255],
+                error=mask_text(trace),
+                context={"query": mask_query(request.META.get("QUERY_STRING", ""))[:1000]},
             )
             with transaction.atomic():
                 entry.save()

@@ -46,6 +46,9 @@ OPERATORS = (
     "next",
 )
 _UNSUPPORTED = ("ancestors of", "descendants of", "not ancestors of", "not descendants of")
+# A filter value longer than this is refused before it reaches a query (SQLite refuses a LIKE
+# pattern over 50,000 bytes with an error, and nobody filters on a novel).
+MAX_FILTER_VALUE = 10_000
 _COMPARE = {">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}
 
 Filter = tuple[str, str, str, Any]  # (doctype, fieldname, operator, value)
@@ -118,6 +121,7 @@ def _filter_q(doctype: ApiDocType, flt: Filter) -> Q:
         api_field = table.fields.get(fieldname)
         if api_field is None:
             raise DataError(f"Field not permitted in query: {fieldname}")
+        _check_size(fieldname, value)
         inner = _field_q(api_field, op, value)
         if table.model is None:  # many-to-many: the row field filters the parent directly
             subquery = doctype.model._default_manager.filter(inner).values("pk")
@@ -127,9 +131,21 @@ def _filter_q(doctype: ApiDocType, flt: Filter) -> Q:
     api_field = doctype.fields.get(fieldname)
     if api_field is None:
         raise DataError(f"Field not permitted in query: {fieldname}")
+    _check_size(fieldname, value)
     if doctype.is_user and fieldname == "name":
         return _name_q_user(api_field, op, value)
     return _field_q(api_field, op, value)
+
+
+def _check_size(fieldname: str, value: Any) -> None:
+    items = value if isinstance(value, list | tuple) else [value]
+    if len(items) > MAX_FILTER_VALUE or any(
+        isinstance(item, str) and len(item) > MAX_FILTER_VALUE for item in items
+    ):
+        raise ValidationError(
+            f"Filter value for {fieldname} is too long (at most {MAX_FILTER_VALUE:,} characters "
+            "or items)"
+        )
 
 
 def _child_table(doctype: ApiDocType, name: str) -> ChildTable:
@@ -210,6 +226,8 @@ def _field_q(api_field: ApiField, op: str, value: Any) -> Q:
     if op in ("=", "!=") and value in (None, ""):
         return _empty_q(api_field, negate=op == "!=")
     typed = scalar(api_field, value)
+    if typed is None:  # `[field, ">", null]`: nothing is greater than nothing
+        raise ValidationError(f"Operator '{op}' needs a value for {api_field.fieldname}")
     if op == "=":
         return Q(**{api_field.path: typed})
     if op == "!=":
@@ -301,7 +319,7 @@ _PERIOD = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNO
 def _date_range(op: str, value: Any) -> tuple[dt.date, dt.date]:
     if op == "timespan":
         return timespan_range(str(value))
-    match = _PERIOD.match(str(value))
+    match = _PERIOD.match(str(value)[:100])
     if not match:
         raise ValidationError(f"Operator '{op}' takes a period like '1 week' or '3 months'")
     count, unit = int(match.group(1)), match.group(2).lower()
@@ -313,4 +331,9 @@ def _date_range(op: str, value: Any) -> tuple[dt.date, dt.date]:
         "year": relativedelta(years=count),
     }[unit]
     today = _today()
-    return (today - delta, today) if op == "previous" else (today, today + delta)
+    try:
+        return (today - delta, today) if op == "previous" else (today, today + delta)
+    except (ValueError, OverflowError):  # past year 9999 (or before year 1)
+        raise ValidationError(
+            f"Operator '{op}' period {value!r} reaches past the calendar"
+        ) from None

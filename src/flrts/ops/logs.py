@@ -18,11 +18,18 @@ from typing import Any
 
 PROCESSES = ("web", "worker", "scheduler")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("flrts_request_id", default="")
-# `key=value`/`"key": "value"` pairs whose key names a secret (tokens in URLs and dicts too).
-_KEYED_SECRET = re.compile(
-    r"(?i)(?P<key>[\"']?(?:[a-z_]*(?:password|passwd|secret|token|api_key|apikey|sid|"
-    r"authorization)[a-z_]*)[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\s\"',;&]{3,})"
+# `key=value` / `"key": "value"` pairs whose key names a secret (tokens in URLs and dicts too).
+# Linear on any input: a key starts only where a run of letters starts (the look-behind), is
+# read possessively (`++`, no backtracking into it), and the value is read once after the key;
+# the earlier single pattern (`[a-z_]*(?:password|...)[a-z_]*`) re-scanned every run from every
+# position, which made a 4,000-letter method name take seconds (issue 12).
+_KEY = re.compile(r"(?i)(?<![a-z_])[\"']?+([a-z_]++)[\"']?+\s*+[:=]\s*+[\"']?+")
+_SECRET_NAME = re.compile(
+    r"(?i)password|passwd|pwd|secret|token|api_key|apikey|sid|authorization|cookie"
 )
+_VALUE = re.compile(r"[^\s\"',;&]{3,}+")
+# A log line or context value longer than this is cut before it is masked or written.
+MAX_MASKED = 32 * 1024
 
 # Bot API URLs carry the token right after "bot" (`/bot123:ABC.../sendMessage`), with no word
 # boundary before the digits, so the shape-based patterns of the parser guard miss it.
@@ -47,22 +54,62 @@ def _mask(value: str) -> str:
     return mask(value)
 
 
-def mask_text(text: object) -> str:
-    """Mask secrets by key (`password=...`, `"token": "..."`) and by shape (bot tokens, keys)."""
+def cap(text: str, limit: int = MAX_MASKED) -> str:
+    """At most `limit` characters, saying how many were cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def _mask_keyed(text: str) -> str:
+    out: list[str] = []
+    done = 0  # everything before this index is already in `out`
+    for key in _KEY.finditer(text):
+        if key.start() < done or not _SECRET_NAME.search(key.group(1)):
+            continue
+        value = _VALUE.match(text, key.end())
+        if value is None:
+            continue
+        out += [text[done : value.start()], _mask(value.group())]
+        done = value.end()
+    out.append(text[done:])
+    return "".join(out)
+
+
+def mask_text(text: object, limit: int | None = MAX_MASKED) -> str:
+    """Mask secrets by key (`password=...`, `"token": "..."`) and by shape (bot tokens, keys).
+    Linear in the length of `text`, which is first cut to `limit` characters."""
     from flrts.nlp.guard import mask_secrets
 
-    masked = _KEYED_SECRET.sub(lambda m: m.group("key") + _mask(m.group("value")), str(text))
+    masked = _mask_keyed(str(text) if limit is None else cap(str(text), limit))
     masked = _BOT_URL_TOKEN.sub(lambda m: _mask(m.group(0)), masked)
     return mask_secrets(masked)
+
+
+def is_secret_name(name: str) -> bool:
+    return _SECRET_NAME.search(name) is not None
 
 
 def mask_pairs(pairs: Any) -> dict[str, str]:
     """Query or form fields with secret-looking names masked whole."""
     out = {}
     for key, value in pairs.items():
-        secret = _KEYED_SECRET.match(f"{key}={value}") is not None
-        out[key] = _mask(value) if secret else mask_text(value)
+        key = cap(str(key), 200)
+        out[key] = _mask(cap(str(value))) if is_secret_name(key) else mask_text(value)
     return out
+
+
+def mask_query(query: str) -> str:
+    """A raw query string with the values of secret-named parameters masked (access logs)."""
+    parts = []
+    for pair in cap(query).split("&"):
+        name, sep, value = pair.partition("=")
+        if not sep:
+            parts.append(mask_text(pair))
+        else:
+            masked = _mask(value) if is_secret_name(name) else mask_text(value)
+            parts.append(f"{mask_text(name)}={masked}")
+    return "&".join(parts)
 
 
 class JsonFormatter(logging.Formatter):
