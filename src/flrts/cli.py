@@ -64,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = [*rest, "--help"]
     command, command_args = rest[0], rest[1:]
     try:
+        if command == "set-config":  # works on a config too broken for Django to load
+            return set_config(command_args)
+        if command == "doctor" and (broken := config_problems()):
+            for problem in broken:
+                print(f"FAIL  config  {problem}")
+            return 1
         if command in PRE_DJANGO:
             from flrts import bootstrap
 
@@ -73,6 +79,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def config_problems() -> list[str]:
+    """Every problem of the selected site's config (doctor reports them all, not the first)."""
+    from flrts.configcheck import problems
+    from flrts.sites import load_site, validate_config
+
+    site = load_site(validate=False)
+    found = problems(site.config)
+    try:
+        validate_config(site)
+    except SiteConfigError as exc:
+        if str(exc) not in found:
+            found.insert(0, str(exc))
+    return found
+
+
+def set_config(args: list[str]) -> int:
+    from flrts.sites import SECRET_KEYS, load_site, mask, set_config_value
+
+    if len(args) != 2:
+        return fail("usage: flrts set-config KEY VALUE")
+    key, value = args
+    site = load_site(validate=False)
+    stored = set_config_value(site, key, value)
+    shown = mask(stored) if key in SECRET_KEYS else repr(stored)
+    print(f"{site.name}: {key} = {shown}")
+    return 0
 
 
 def setup_django() -> None:
