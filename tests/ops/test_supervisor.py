@@ -4,14 +4,17 @@ SIGTERM stops everything. Also: the access log masks secrets in query strings (i
 
 from __future__ import annotations
 
+import json
 import queue
 import re
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from flrts.ops.supervisor import FIRST_DELAY, MAX_DELAY, STEADY_AFTER, next_delay
@@ -63,6 +66,7 @@ def _wait_for(lines: queue.Queue[str], seen: list[str], pattern: str, timeout: f
 def test_a_killed_worker_is_restarted_and_the_api_keeps_serving(tmp_path: Path) -> None:
     sites = tmp_path / "sites"
     make_site(sites, "s.localhost")
+    flrts(sites, "--site", "s.localhost", "set-config", "telegram_webhook_secret", "hook-secret-1")
     flrts(sites, "--site", "s.localhost", "migrate")
     cmd = [*FLRTS, "--sites-dir", str(sites), "--site", "s.localhost", "start"]
     cmd += ["--no-scheduler", "--bind", "127.0.0.1:0", "--workers", "1"]
@@ -102,6 +106,32 @@ def test_a_killed_worker_is_restarted_and_the_api_keeps_serving(tmp_path: Path) 
             http_get(port, "/api/method/ping?token=sekret-value-123&limit=20")
             line = _wait_for(lines, seen, r"GET /api/method/ping\?token=")
             assert "sekret-value-123" not in line and "limit=20" in line
+            # item 12: a chunked webhook body (no Content-Length) is read, not taken as empty
+            update = {
+                "update_id": 777,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "text": "hi",
+                    "chat": {"id": 9, "type": "private"},
+                    "from": {"id": 9, "is_bot": False, "first_name": "C"},
+                },
+            }
+            chunks = iter([json.dumps(update)[:20].encode(), json.dumps(update)[20:].encode()])
+            hook = httpx.post(
+                f"http://127.0.0.1:{port}/telegram/webhook",
+                content=chunks,
+                headers={
+                    "X-Telegram-Bot-Api-Secret-Token": "hook-secret-1",
+                    "Content-Type": "application/json",
+                },
+            )
+            assert hook.status_code == 200, hook.text
+            with sqlite3.connect(sites / "s.localhost" / "db.sqlite3") as db:
+                stored = db.execute(
+                    "SELECT count(*) FROM telegram_telegramupdate WHERE update_id = 777"
+                ).fetchone()
+            assert stored == (1,)
             assert proc.poll() is None
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=40) == 0
