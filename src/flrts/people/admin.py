@@ -96,7 +96,7 @@ class PersonAdmin(PermissionAdmin, UserAdmin):  # type: ignore[misc]
         if obj is None or not obj.pk:
             return "-"
         if obj.has_usable_password():
-            return "set (only an Admin can set a new one: Change password, above)"
+            return "set (change your own with “Change password” at the top; Admins set anyone's)"
         return "not set: this person cannot log in with a password"
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
