@@ -189,3 +189,25 @@ def test_no_role_sees_any_part_of_a_password_hash(people: Any, role: str) -> Non
     for secret in (salt[:4], hashed[:6], target.password):
         assert secret not in page
     assert "algorithm" not in page.lower() and "salt" not in page.lower()
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor"])
+def test_desk_form_keeps_the_login_email_for_non_admins(people: Any, role: str) -> None:
+    client = Client()
+    client.force_login(people[role])
+    target = people["worker"]
+    page = client.get(f"/desk/people/user/{target.pk}/change/").content.decode()
+    assert 'name="email"' not in page and 'name="username"' not in page
+    client.post(
+        f"/desk/people/user/{target.pk}/change/",
+        {
+            "email": "other@example.com",
+            "username": "other@example.com",
+            "full_name": "Worker",
+            "time_zone": "America/Chicago",
+            "reminder_lead_minutes": 60,
+            "aliases": "[]",
+        },
+    )
+    target.refresh_from_db()
+    assert (target.email, target.username) == ("worker@example.com", "worker@example.com")
