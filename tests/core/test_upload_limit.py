@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -29,17 +30,44 @@ def test_default_is_ten_mib_and_the_key_changes_it(settings: Any) -> None:
         del config["max_file_size"]
 
 
+def _form_fields(html: str) -> dict[str, str]:
+    """The values a browser would send back from the change form's inputs and selects."""
+    fields: dict[str, str] = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        kind = re.search(r'type="([^"]+)"', tag)
+        if not name or (kind and kind.group(1) in ("file", "submit", "checkbox")):
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        fields[name.group(1)] = value.group(1) if value else ""
+    for name, attrs, body in re.findall(
+        r'<select name="([^"]+)"([^>]*)>(.*?)</select>', html, re.S
+    ):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        if chosen or "multiple" not in attrs:  # a browser sends nothing for an empty multiple
+            fields[name] = chosen.group(1) if chosen else ""
+    for name, body in re.findall(r'<textarea name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        fields[name] = body.strip()
+    return fields
+
+
 def test_desk_attachment_over_the_limit_is_refused(people: Any, site: Any) -> None:
     report = FieldReport(summary="Pump", site=site, reported_by=people.worker)
     report.save()
-    big = SimpleUploadedFile("big.bin", b"\0" * (11 * 1024 * 1024))
-    attachment = Attachment(report=report, file=big, file_name="big.bin")
-    with pytest.raises(ValidationError) as refused:
-        attachment.full_clean()
-    assert "max_file_size" in str(refused.value)
-    small = Attachment(report=report, file=SimpleUploadedFile("s.txt", b"ok"), file_name="s.txt")
-    small.full_clean()
-    # the desk's change form of the report uses this model validation for its attachments
     client = Client()
     client.force_login(people.admin)
-    assert client.get(f"/desk/fieldreports/fieldreport/{report.pk}/change/").status_code == 200
+    url = f"/desk/fieldreports/fieldreport/{report.pk}/change/"
+    fields = _form_fields(client.get(url).content.decode())
+    prefix = next(k for k in fields if k.endswith("-TOTAL_FORMS") and "attachment" in k)
+    prefix = prefix.removesuffix("-TOTAL_FORMS")
+    fields[f"{prefix}-TOTAL_FORMS"] = "1"
+    big = SimpleUploadedFile("big.bin", b"\0" * (11 * 1024 * 1024))
+    answer = client.post(url, {**fields, f"{prefix}-0-file": big, f"{prefix}-0-file_name": "big"})
+    assert answer.status_code == 200  # the form again, with the error
+    assert "max_file_size" in answer.content.decode()
+    assert not Attachment.objects.exists()
+    small = SimpleUploadedFile("s.txt", b"ok")
+    saved = client.post(url, {**fields, f"{prefix}-0-file": small, f"{prefix}-0-file_name": "s"})
+    errors = re.findall(r"errorlist[^>]*>(.*?)</ul>", saved.content.decode(), re.S)
+    assert saved.status_code == 302, errors
+    assert Attachment.objects.get().file_name == "s"
