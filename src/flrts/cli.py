@@ -14,7 +14,15 @@ from collections.abc import Sequence
 
 from flrts import bootstrap
 from flrts.bootstrap import setup_django
-from flrts.sites import SiteConfigError
+from flrts.configcheck import problems
+from flrts.sites import (
+    SECRET_KEYS,
+    SiteConfigError,
+    load_site,
+    mask,
+    set_config_value,
+    validate_config,
+)
 
 # Commands that must run before Django can be configured (there may be no site yet).
 PRE_DJANGO = {"new-site", "init", "use"}
@@ -66,6 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rest = [*rest, "--help"]
     command, command_args = rest[0], rest[1:]
     try:
+        if command == "set-config":  # works on a config too broken for Django to load
+            return set_config(command_args)
+        if command == "doctor" and (broken := config_problems()):
+            for problem in broken:
+                print(f"FAIL  config  {problem}")
+            return 1
         if command in PRE_DJANGO:
             return bootstrap.run(command, command_args)
         return run_django(command, command_args)
@@ -73,6 +87,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return 130
+
+
+def config_problems() -> list[str]:
+    """Every problem of the selected site's config (doctor reports them all, not the first)."""
+    site = load_site(validate=False)
+    found = problems(site.config)
+    try:
+        validate_config(site)
+    except SiteConfigError as exc:
+        if str(exc) not in found:
+            found.insert(0, str(exc))
+    return found
+
+
+def set_config(args: list[str]) -> int:
+    if len(args) != 2:
+        return fail("usage: flrts set-config KEY VALUE")
+    key, value = args
+    site = load_site(validate=False)
+    stored = set_config_value(site, key, value)
+    shown = mask(stored) if key in SECRET_KEYS else repr(stored)
+    print(f"{site.name}: {key} = {shown}")
+    return 0
 
 
 def run_django(command: str, args: list[str]) -> int:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from flrts.configcheck import problems
+
 COMMON_CONFIG = "common_site_config.json"
 SITE_CONFIG = "site_config.json"
 DB_TYPES = ("sqlite", "mariadb", "postgres")
@@ -169,7 +171,7 @@ def validate_site_name(name: str) -> str:
     return name
 
 
-def load_site(name: str | None = None, base: Path | None = None) -> Site:
+def load_site(name: str | None = None, base: Path | None = None, validate: bool = True) -> Site:
     base = base or sites_dir()
     name = name or default_site_name(base)
     if not name:
@@ -184,7 +186,8 @@ def load_site(name: str | None = None, base: Path | None = None) -> Site:
         raise SiteConfigError(f"site '{name}' not found: {config_path} does not exist")
     config = read_json(config_path)
     site = Site(name=name, path=path, config=config)
-    validate_config(site)
+    if validate:
+        validate_config(site)
     return site
 
 
@@ -215,6 +218,10 @@ def validate_config(site: Site) -> None:
             raise SiteConfigError(
                 f"site_config.json: key 'time_zone' is not an IANA time zone: {tz!r}"
             ) from None
+
+    found = problems(config)
+    if found:
+        raise SiteConfigError(found[0])
 
 
 def db_name_for(site_name: str) -> str:
@@ -268,7 +275,16 @@ def set_config_value(site: Site, key: str, raw_value: str) -> Any:
         value = raw_value
     config = dict(site.config)
     config[key] = value
-    validate_config(Site(site.name, site.path, config))
+
+    if own := problems({key: value}):
+        raise SiteConfigError(own[0])
+    try:
+        validate_config(Site(site.name, site.path, config))
+    except SiteConfigError as exc:
+        # Another key's problem must not keep this one from being set: that is how a broken
+        # config is repaired, one key at a time.
+        if f"'{key}'" in str(exc):
+            raise
     write_json(site.path / SITE_CONFIG, config, private=True)
     return value
 

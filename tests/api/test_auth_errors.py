@@ -126,7 +126,9 @@ def test_desk_session_writes_need_csrf(people: Any) -> None:
 
 
 def test_login_needs_post_and_details(people: Any) -> None:
-    assert Client().get("/api/method/login", {"usr": "a", "pwd": "b"}).status_code == 403
+    assert Client().get("/api/method/login", {"usr": "a"}).status_code == 403
+    # a password in the URL is refused before anything else looks at it
+    assert Client().get("/api/method/login", {"usr": "a", "pwd": "b"}).status_code == 417
     assert Client().post("/api/method/login", {}).status_code == 401
     legacy = Client().post(
         "/", {"cmd": "login", "usr": "worker@example.com", "pwd": "pw-worker@example.com"}

@@ -21,7 +21,7 @@ STRANGER = 4242
 def test_unknown_sender_gets_their_id_and_nothing_is_created(bot: Any) -> None:
     bot.say(STRANGER, "Colin check pump at Big Sky tomorrow")
     text = bot.last_text(STRANGER)
-    assert str(STRANGER) in text and "/start" in text and "set-telegram" in text
+    assert str(STRANGER) in text and "/link" in text and "set-telegram" in text
     assert Task.objects.count() == 0 and Proposal.objects.count() == 0
     bot.press(STRANGER, "cap:ok:1:1", 5)
     assert bot.fake.callback_answers()[-1]["show_alert"] is True
@@ -35,14 +35,14 @@ def test_linking_with_a_one_time_code(bot: Any, team: Any) -> None:
     code.save()
     bot.command(STRANGER, "start", "nope")
     assert "not valid" in bot.last_text(STRANGER)
-    bot.send(tu.command(STRANGER, "start", code.code.lower(), username="nina_tg"))
+    bot.send(tu.command(STRANGER, "start", code.plain_code.lower(), username="nina_tg"))
     assert "linked" in bot.last_text(STRANGER).lower()
     newbie.refresh_from_db()
     assert (newbie.telegram_user_id, newbie.telegram_chat_id) == (STRANGER, STRANGER)
     assert newbie.telegram_username == "nina_tg"
     code.refresh_from_db()
     assert code.used_at is not None
-    bot.command(9999, "start", code.code)  # a second use
+    bot.command(9999, "start", code.plain_code)  # a second use
     assert "not valid" in bot.last_text(9999)
     assert User.objects.filter(telegram_user_id=9999).count() == 0
     bot.say(STRANGER, "Taylor needs to fix the server")
@@ -52,7 +52,7 @@ def test_linking_with_a_one_time_code(bot: Any, team: Any) -> None:
 def test_expired_code_is_refused(bot: Any, team: Any) -> None:
     code = TelegramLinkCode(user=team.admin, expires_at=timezone.now() - dt.timedelta(minutes=1))
     code.save()
-    bot.command(STRANGER, "start", code.code)
+    bot.command(STRANGER, "start", code.plain_code)
     assert "expired" in bot.last_text(STRANGER)
 
 

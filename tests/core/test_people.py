@@ -65,7 +65,7 @@ def test_login_with_email_or_username(client, people) -> None:
 def test_link_code_is_one_time_and_expires(people) -> None:
     code = TelegramLinkCode(user=people.worker)
     code.save()
-    assert len(code.code) == 8 and code.usable
+    assert len(code.plain_code) == 8 and code.usable and code.plain_code not in code.code_hash
     code.used_at = code.creation
     assert not code.usable
     old = TelegramLinkCode(user=people.worker, expires_at=code.creation - dt.timedelta(seconds=1))

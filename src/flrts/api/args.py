@@ -84,11 +84,15 @@ def json_arg(args: dict[str, Any], name: str, default: Any = None) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
+        decoded = json.loads(value)
     except ValueError as exc:
         raise ValidationError(f"Parameter '{name}' is not valid JSON: {exc}") from None
     except RecursionError:
         raise ValidationError(f"Parameter '{name}' is nested too deeply") from None
+    # `"\ud800"` is valid JSON and decodes to text no database can store
+    if problem := unstorable(decoded, f"parameter '{name}'"):
+        raise ValidationError(f"Cannot use this request: {problem}")
+    return decoded
 
 
 def int_arg(args: dict[str, Any], name: str, default: int | None) -> int | None:

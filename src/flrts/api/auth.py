@@ -1,10 +1,18 @@
 """Who is calling: `Authorization: token key:secret`, `Basic base64(key:secret)`, or the `sid`
-session cookie; plus CSRF for session writes from the desk.
+session cookie; plus the CSRF rule for every cookie session.
 
 As in Frappe, any Authorization header that does not name a valid key is a 401 (never a silent
-fall back to Guest), and a request with no credentials is Guest. CSRF is checked only for
-session-authenticated writes of sessions made by the desk login; sessions made by
-`/api/method/login` are API sessions and, as in Frappe, carry no CSRF token.
+fall back to Guest), and a request with no credentials is Guest.
+
+CSRF (docs/security.md has the reasoning): a write (POST, PUT, PATCH, DELETE) carried by the
+session cookie passes when it sends the session's CSRF token (`X-Frappe-CSRF-Token`, Django's
+token, as the desk's pages do). Without a token it passes only when the session was made by
+`/api/method/login` (an API session: frappe-client, frappe-js-sdk, scripts) **and** the request
+shows no sign of coming from a page of another origin: no `Sec-Fetch-Site` other than
+`same-origin`, and no `Origin` or `Referer` naming another origin. Browsers add those headers to
+every cross-origin form post and fetch, and a page cannot remove them; programs such as
+requests, httpx and axios on Node send none. Token and Basic auth are never CSRF-checked: a
+browser does not add an Authorization header on its own.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -105,11 +114,48 @@ def _ok(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never calle
 _csrf = CsrfViewMiddleware(_ok)
 
 
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def _same_origin(request: HttpRequest, url: str) -> bool:
+    """Is `url` (an Origin or Referer) this site? The host must match the request's Host
+    (the scheme is left to the proxy in front), or the origin be in CSRF_TRUSTED_ORIGINS."""
+    origin = _origin_of(url)
+    if not origin:
+        return False
+    trusted = {o.rstrip("/").lower() for o in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])}
+    if origin in trusted:
+        return True
+    try:
+        host = request.get_host().lower()
+    except Exception:  # a Host Django refuses is not this site
+        return False
+    return urlsplit(origin).netloc == host
+
+
+def cross_origin_browser(request: HttpRequest) -> str:
+    """Why this request looks sent by a page of another origin ("" when it does not)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return f"Sec-Fetch-Site: {fetch_site}"
+    origin = request.headers.get("Origin", "").strip()
+    if origin and not _same_origin(request, origin):
+        return "Origin is another site" if origin != "null" else "Origin: null"
+    referer = request.headers.get("Referer", "").strip()
+    if referer and not _same_origin(request, referer):
+        return "Referer is another site"
+    return ""
+
+
 def check_csrf(request: HttpRequest, caller: Caller) -> None:
-    """Desk sessions must send X-Frappe-CSRF-Token (the desk's csrftoken) on writes."""
+    """Cookie-session writes need the session's CSRF token, or (API sessions only) a request
+    that no page of another origin could have sent. Refusal: 400 CSRFTokenError, as Frappe."""
     if caller.via != "session" or request.method not in _WRITE_METHODS:
         return
-    if request.session.get(API_SESSION_FLAG):
+    if _csrf.process_view(request, _ok, (), {}) is None:
+        return  # the desk's token (header X-Frappe-CSRF-Token or form field), checked by Django
+    if request.session.get(API_SESSION_FLAG) and not cross_origin_browser(request):
         return
-    if _csrf.process_view(request, _ok, (), {}) is not None:
-        raise CSRFTokenError("Invalid Request: CSRF token missing or incorrect")
+    raise CSRFTokenError("Invalid Request: CSRF token missing or incorrect")

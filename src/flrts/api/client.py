@@ -21,6 +21,7 @@ from flrts.api.models import ApiKey
 from flrts.core.context import acting_as
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
+from flrts.people.models import MAX_LOGIN_NAME
 
 MAX_INSERT_MANY = 200
 _WRITE = ("POST", "PUT")
@@ -61,7 +62,8 @@ def login(request: HttpRequest, usr: Any = None, pwd: Any = None) -> HttpRespons
         exc = errors.AuthenticationError("Incomplete login details")
         exc.extra["message"] = "Incomplete login details"
         raise exc
-    user = None if len(pwd) > 512 else django_authenticate(request, username=usr, password=pwd)
+    too_long = len(usr) > MAX_LOGIN_NAME or len(pwd) > 512  # as Frappe: at most 512 for pwd
+    user = None if too_long else django_authenticate(request, username=usr, password=pwd)
     if user is None:
         exc = errors.AuthenticationError("Invalid login credentials")
         exc.extra["message"] = "Invalid login credentials"

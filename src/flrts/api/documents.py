@@ -18,6 +18,7 @@ from django.db.models import ProtectedError, Q
 
 from flrts.api import errors, prepared
 from flrts.api.registry import (
+    ADMIN_ONLY_CHANGE_USER_FIELDS,
     ADMIN_ONLY_USER_FIELDS,
     ApiDocType,
     ApiField,
@@ -30,13 +31,14 @@ from flrts.core import docstatus
 from flrts.core.context import acting_as
 from flrts.core.permissions import Action, can, readable, role_of
 from flrts.core.roles import Role
+from flrts.people.models import login_q, normalize_email, normalize_username
 
 _MISSING = ("blank", "null", "required")
 
 
 def name_q(doctype: ApiDocType, name: str) -> Q:
     if doctype.is_user:
-        return Q(email__iexact=name) | Q(username=name)
+        return login_q(name)
     return Q(name=name)
 
 
@@ -186,11 +188,8 @@ def _apply(doctype: ApiDocType, instance: Any, data: dict[str, Any], user: Any) 
         api_field = doctype.fields.get(key)
         if api_field is None or api_field.read_only:
             continue
-        if doctype.is_user and key in ADMIN_ONLY_USER_FIELDS and not admin:
-            before = getattr(instance, api_field.attname)
-            probe = type(instance)()
-            set_value(probe, api_field, value)
-            if getattr(probe, api_field.attname) != before:
+        if doctype.is_user and not admin and _admin_only(instance, key):
+            if _changes(instance, api_field, value):
                 raise errors.PermissionError(f"Only an Admin may change {api_field.label} ({key})")
             continue
         if set_value(instance, api_field, value) and _checks_existence_only(api_field):
@@ -216,6 +215,24 @@ def _apply_docstatus(doctype: ApiDocType, instance: Any, value: Any, user: Any) 
     if action is not None and not can(user, action, target):
         raise errors.PermissionError(f"Not permitted to {action.value} {doctype.name}")
     instance.docstatus = wanted
+
+
+def _admin_only(instance: Any, key: str) -> bool:
+    if key in ADMIN_ONLY_USER_FIELDS:
+        return True
+    return key in ADMIN_ONLY_CHANGE_USER_FIELDS and not instance._state.adding
+
+
+def _changes(instance: Any, api_field: ApiField, value: Any) -> bool:
+    """Would writing `value` change the stored value (compared in the stored, normalised form)?"""
+    probe = type(instance)()
+    set_value(probe, api_field, value)
+    before, after = getattr(instance, api_field.attname), getattr(probe, api_field.attname)
+    if api_field.fieldname == "email":
+        before, after = normalize_email(before), normalize_email(after)
+    elif api_field.fieldname == "username":
+        before, after = normalize_username(before), normalize_username(after)
+    return bool(before != after)
 
 
 def _checks_existence_only(api_field: ApiField) -> bool:

@@ -17,9 +17,11 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from flrts.core.masking import mask_query, mask_text
 from flrts.core.models import ErrorLog
 
 log = logging.getLogger("flrts.api")
+MAX_MESSAGE = 500
 
 
 class ApiError(Exception):
@@ -35,6 +37,8 @@ class ApiError(Exception):
     with_exc = True
 
     def __init__(self, message: str = "", *, title: str | None = None) -> None:
+        if len(message) > MAX_MESSAGE:  # messages quote caller input; never echo a novel back
+            message = f"{message[:MAX_MESSAGE]}… ({len(message) - MAX_MESSAGE:,} more characters)"
         super().__init__(message)
         self.message = message
         if title:
@@ -102,6 +106,8 @@ class DuplicateEntryError(ApiError):
 
 
 class CSRFTokenError(ApiError):
+    """Frappe's name and status (400, as Frappe v15 answers it in the recorded transcripts)."""
+
     status = 400
     exc_type = "CSRFTokenError"
     with_exc = False
@@ -176,15 +182,15 @@ def internal_error(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """A true bug: log it to the Error Log (best effort) and answer a clean 500."""
     reference = ""
     trace = "".join(traceback.format_exception(exc))
-    log.error("API error on %s %s\n%s", request.method, request.path, trace)
+    log.error("API error on %s %s\n%s", request.method, request.path[:200], trace)
     try:
         # The request's own atomic block has rolled back by now; a broken outer transaction
         # (only in tests) cannot take a write, so skip it then.
         if not transaction.get_connection().needs_rollback:
             entry = ErrorLog(
-                method=f"{request.method} {request.path}"[:255],
-                error=trace,
-                context={"query": request.META.get("QUERY_STRING", "")[:1000]},
+                method=mask_text(f"{request.method} {request.path}")[:255],
+                error=mask_text(trace),
+                context={"query": mask_query(request.META.get("QUERY_STRING", ""))[:1000]},
             )
             with transaction.atomic():
                 entry.save()

@@ -28,6 +28,7 @@ from flrts.api.errors import DataError, ValidationError
 from flrts.api.registry import ApiDocType, ApiField, ChildTable
 from flrts.api.serialize import site_zone
 from flrts.api.values import parse_datetime, scalar
+from flrts.people.models import login_q
 
 OPERATORS = (
     "=",
@@ -47,6 +48,9 @@ OPERATORS = (
     "next",
 )
 _UNSUPPORTED = ("ancestors of", "descendants of", "not ancestors of", "not descendants of")
+# A filter value longer than this is refused before it reaches a query (SQLite refuses a LIKE
+# pattern over 50,000 bytes with an error, and nobody filters on a novel).
+MAX_FILTER_VALUE = 10_000
 _COMPARE = {">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}
 
 Filter = tuple[str, str, str, Any]  # (doctype, fieldname, operator, value)
@@ -131,6 +135,7 @@ def _filter_q(doctype: ApiDocType, flt: Filter) -> Q:
         api_field = table.fields.get(fieldname)
         if api_field is None:
             raise DataError(f"Field not permitted in query: {fieldname}")
+        _check_size(fieldname, value)
         inner = _field_q(api_field, op, value)
         if table.model is None:  # many-to-many: the row field filters the parent directly
             subquery = doctype.model._default_manager.filter(inner).values("pk")
@@ -140,9 +145,21 @@ def _filter_q(doctype: ApiDocType, flt: Filter) -> Q:
     api_field = doctype.fields.get(fieldname)
     if api_field is None:
         raise DataError(f"Field not permitted in query: {fieldname}")
+    _check_size(fieldname, value)
     if doctype.is_user and fieldname == "name":
         return _name_q_user(api_field, op, value)
     return _field_q(api_field, op, value)
+
+
+def _check_size(fieldname: str, value: Any) -> None:
+    items = value if isinstance(value, list | tuple) else [value]
+    if len(items) > MAX_FILTER_VALUE or any(
+        isinstance(item, str) and len(item) > MAX_FILTER_VALUE for item in items
+    ):
+        raise ValidationError(
+            f"Filter value for {fieldname} is too long (at most {MAX_FILTER_VALUE:,} characters "
+            "or items)"
+        )
 
 
 def _child_table(doctype: ApiDocType, name: str) -> ChildTable:
@@ -165,7 +182,7 @@ def _name_q_user(api_field: ApiField, op: str, value: Any) -> Q:
         names = [value] if op in ("=", "!=") else _list(value)
         q = Q(pk__in=[])
         for name in names:
-            q |= Q(email__iexact=str(name)) | Q(username=str(name))
+            q |= login_q(name)
         return ~q if op in ("!=", "not in") else q
     return _field_q(api_field, op, value)
 
@@ -221,6 +238,8 @@ def _field_q(api_field: ApiField, op: str, value: Any) -> Q:
     if op in ("=", "!=") and value in (None, ""):
         return _empty_q(api_field, negate=op == "!=")
     typed = scalar(api_field, value)
+    if typed is None:  # `[field, ">", null]`: nothing is greater than nothing
+        raise ValidationError(f"Operator '{op}' needs a value for {api_field.fieldname}")
     if op == "=":
         return Q(**{api_field.path: typed})
     if op == "!=":
@@ -312,7 +331,7 @@ _PERIOD = re.compile(r"^\s*(\d+)\s+(day|week|month|quarter|year)s?\s*$", re.IGNO
 def _date_range(op: str, value: Any) -> tuple[dt.date, dt.date]:
     if op == "timespan":
         return timespan_range(str(value))
-    match = _PERIOD.match(str(value))
+    match = _PERIOD.match(str(value)[:100])
     if not match:
         raise ValidationError(f"Operator '{op}' takes a period like '1 week' or '3 months'")
     count, unit = int(match.group(1)), match.group(2).lower()
@@ -324,4 +343,9 @@ def _date_range(op: str, value: Any) -> tuple[dt.date, dt.date]:
         "year": relativedelta(years=count),
     }[unit]
     today = _today()
-    return (today - delta, today) if op == "previous" else (today, today + delta)
+    try:
+        return (today - delta, today) if op == "previous" else (today, today + delta)
+    except (ValueError, OverflowError):  # past year 9999 (or before year 1)
+        raise ValidationError(
+            f"Operator '{op}' period {value!r} reaches past the calendar"
+        ) from None

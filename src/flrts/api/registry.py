@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from flrts.core.doctypes import all_doctypes
+from flrts.people.models import login_q
 
 STANDARD_FIELDS = ("name", "owner", "creation", "modified", "modified_by", "docstatus", "idx")
 CHILD_STANDARD = ("parent", "parentfield", "parenttype")
@@ -37,8 +38,13 @@ CHILD_TABLES: dict[str, list[tuple[str, str]]] = {
 HIDDEN: dict[str, set[str]] = {
     "people.user": {"password", "is_staff", "groups", "user_permissions", "id"},
 }
-# User fields only Admins may change (password is write-only).
-ADMIN_ONLY_USER_FIELDS = frozenset({"role", "is_active", "is_superuser", "password"})
+# User fields only Admins may set (password is write-only). A Telegram link is set by an Admin or
+# proven by its holder with a one-time code (flrts.bot.linking), never typed in by others.
+ADMIN_ONLY_USER_FIELDS = frozenset(
+    {"role", "is_active", "is_superuser", "password", "telegram_user_id", "telegram_chat_id"}
+)
+# The login identity: given when a person is created, changed afterwards only by an Admin.
+ADMIN_ONLY_CHANGE_USER_FIELDS = frozenset({"email", "username"})
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class LinkTarget:
 
     def resolve_q(self, value: str) -> models.Q:
         if self.doctype == "User":
-            return models.Q(email__iexact=value) | models.Q(username=value)
+            return login_q(value)
         return models.Q(name=value)
 
 

@@ -85,20 +85,23 @@ def parse_int(api_field: ApiField, value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
     try:
-        number = Decimal(str(value).strip())
-        if number != number.to_integral_value():
+        number = Decimal(str(value).strip()[:100])
+        if not number.is_finite() or number != number.to_integral_value():
             raise InvalidOperation
-        return int(number)
-    except (InvalidOperation, ValueError):
+        whole = int(number)
+    except (InvalidOperation, ValueError, OverflowError):
         raise ValidationError(f"Invalid whole number {value!r} for {_what(api_field)}") from None
+    if not -(2**63) <= whole < 2**63:  # what a BIGINT holds on every database
+        raise ValidationError(f"Whole number {value!r} is out of range for {_what(api_field)}")
+    return whole
 
 
 def parse_float(api_field: ApiField, value: Any) -> float:
     if isinstance(value, bool):
         return float(value)
     try:
-        number = float(str(value).strip())
-    except ValueError:
+        number = float(str(value).strip()[:100])
+    except (ValueError, OverflowError):
         raise ValidationError(f"Invalid number {value!r} for {_what(api_field)}") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ValidationError(f"Invalid number {value!r} for {_what(api_field)}")

@@ -27,6 +27,12 @@ from flrts.api.methods import lookup, lookup_doc_method
 from flrts.core.permissions import Action
 
 _GET_ONLY = frozenset({"GET", "HEAD"})
+# Longer than any method path or DocType/document name FLRTS serves (Frappe names are <= 140):
+# refused before a lookup, a regex or a log line sees them.
+MAX_NAME = 255
+# Query-string parameters that would put a credential in a URL (and so in access logs, proxies
+# and browser history): refused, whatever the route.
+CREDENTIAL_PARAMS = frozenset({"pwd", "password", "new_password", "old_password", "api_secret"})
 
 
 @csrf_exempt
@@ -65,6 +71,11 @@ def _route(request: HttpRequest, rest: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return HttpResponse(status=200)
     ratelimit.check("per_ip", ratelimit.client_ip(request))
+    in_url = sorted(CREDENTIAL_PARAMS.intersection(request.GET))
+    if in_url:
+        raise errors.ValidationError(
+            f"Send {', '.join(in_url)} in the request body, not in the URL (URLs are logged)"
+        )
     path = rest.strip("/")
     if path == "v1" or path.startswith("v1/"):
         path = path[3:]
@@ -97,6 +108,8 @@ def _caller(request: HttpRequest) -> Caller:
 
 
 def _method(request: HttpRequest, path: str) -> HttpResponse:
+    if len(path) > MAX_NAME:
+        raise errors.DoesNotExistError(f"Method name is longer than {MAX_NAME} characters")
     method = lookup(path)
     if method is None:
         raise errors.DoesNotExistError(f"Method {path} not found")
@@ -130,6 +143,10 @@ def _resource(request: HttpRequest, tail: str) -> HttpResponse:
     raw_doctype, _, name = tail.partition("/")
     raw_doctype = unquote(raw_doctype)
     name = unquote(name).rstrip("/") if name else ""
+    if len(raw_doctype) > MAX_NAME or len(name) > MAX_NAME:
+        raise errors.DoesNotExistError(
+            f"DocType or document name longer than {MAX_NAME} characters"
+        )
     caller = _caller(request)
     if raw_doctype.strip().lower() == "doctype":
         return _doctype_meta(request, caller, name)

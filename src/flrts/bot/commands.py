@@ -20,10 +20,10 @@ from flrts.capture.requests import HELP_TEXT
 from flrts.capture.task_actions import task_action
 from flrts.core.permissions import Action, can
 from flrts.core.timezones import zone
-from flrts.people.models import TelegramLinkCode, User
 
 COMMANDS: list[tuple[str, str]] = [
-    ("start", "Link your account and say hello"),
+    ("start", "Say hello (or link your account: /start CODE)"),
+    ("link", "Link this Telegram account: /link CODE from your desk profile"),
     ("help", "What I can do"),
     ("newtask", "Create a task"),
     ("mytasks", "Your open tasks"),
@@ -45,7 +45,7 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
-def _welcome(conv: Conversation) -> list[Reply]:
+def welcome(conv: Conversation) -> list[Reply]:
     name = conv.user.first_name_or_full
     return [Reply(f"👋 Hello {name}! You're linked to FLRTS.\n\n{help_text()}")]
 
@@ -182,7 +182,8 @@ def _settings(conv: Conversation, args: str) -> list[Reply]:
 
 HANDLERS: dict[str, Callable[[Conversation, str], list[Reply]]] = {
     "/help": lambda conv, args: [Reply(help_text())],
-    "/start": lambda conv, args: _welcome(conv),
+    "/start": lambda conv, args: welcome(conv),
+    "/link": lambda conv, args: [Reply(f"✅ This Telegram account is linked to {conv.user}.")],
     "/newtask": _newtask,
     "/mytasks": lambda conv, args: queries.my_tasks(conv.user),
     "/today": lambda conv, args: queries.today(conv.user),
@@ -202,38 +203,3 @@ def run(conv: Conversation, command: str, args: str) -> list[Reply]:
     if handler is None:
         return [Reply(f"I don't know {command}. Send /help to see what I can do.")]
     return handler(conv, args)
-
-
-def link_account(sender: Any, message: Any, code_text: str, current: Any) -> list[Reply]:
-    """`/start CODE`: link this Telegram account with the person an Admin made the code for."""
-    code = TelegramLinkCode.objects.filter(code__iexact=code_text.strip()[:32]).first()
-    if code is None or not code.usable:
-        return [
-            Reply(
-                "❌ That link code is not valid or has expired. Ask an admin for a new one.\n"
-                f"(Your Telegram user id is {sender.id}.)"
-            )
-        ]
-    person = code.user
-    if current is not None and current.pk != person.pk:
-        return [Reply(f"❌ This Telegram account is already linked to {current}.")]
-    if not person.is_active:
-        return [Reply("⛔ That FLRTS account is disabled. Ask an admin.")]
-    # One use only, even if two /start messages race.
-    used = TelegramLinkCode.objects.filter(pk=code.pk, used_at__isnull=True).update(
-        used_at=timezone.now()
-    )
-    if not used:
-        return [Reply("❌ That link code was already used. Ask an admin for a new one.")]
-    person = User.objects.get(pk=person.pk)
-    person.telegram_user_id = sender.id
-    if message.chat.is_private:
-        person.telegram_chat_id = message.chat.id
-    if sender.username:
-        person.telegram_username = sender.username[:64]
-    person.telegram_blocked = ""
-    person.save()
-    conv = Conversation(person, channel="telegram", chat_id=str(message.chat.id))
-    replies = _welcome(conv)
-    replies[0].text = "✅ " + replies[0].text
-    return replies

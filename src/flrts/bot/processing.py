@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from flrts.bot import linking
 from flrts.capture.conversation import Conversation, handle_action, handle_text
 from flrts.capture.drafts import remember_card
 from flrts.capture.replies import Reply
@@ -133,9 +134,9 @@ def unknown_sender_text(first_name: str, telegram_user_id: int) -> str:
     return (
         f"👋 Hello {first_name}! I don't know you yet, so I can't save anything for you.\n\n"
         f"Your Telegram user id is {telegram_user_id}.\n\n"
-        "To be linked, ask an FLRTS admin to either:\n"
-        "• create a Telegram link code for you in the desk, then send me /start CODE, or\n"
-        f"• run: flrts set-telegram YOUR-EMAIL {telegram_user_id}"
+        "To link this account: open your profile in the FLRTS desk, choose “Link Telegram”, "
+        "and send me the code it shows (/link CODE).\n\n"
+        f"Or ask an FLRTS admin to run: flrts set-telegram YOUR-EMAIL {telegram_user_id}"
     )
 
 
@@ -174,6 +175,15 @@ def _slash_command(text: str | None) -> tuple[str, str] | None:
     return word.split("@", 1)[0].lower(), rest.strip()
 
 
+def _link_code(command: tuple[str, str] | None, text: str | None, user: Any) -> str | None:
+    """The link code in `/link CODE`, `/start CODE`, or a not-yet-linked sender's first words."""
+    if command is not None:
+        return command[1] if command[0] in linking.LINK_COMMANDS and command[1] else None
+    if user is None and linking.looks_like_code(text):
+        return str(text)
+    return None
+
+
 def handle_message(message: Message) -> str:
     from flrts.bot import commands
 
@@ -183,8 +193,9 @@ def handle_message(message: Message) -> str:
     chat_id = message.chat.id
     command = message.command or _slash_command(message.text)
     user = person_for(sender.id)
-    if command is not None and command[0] == "/start" and command[1]:
-        send_replies(chat_id, commands.link_account(sender, message, command[1], user))
+    code = _link_code(command, message.text, user)
+    if code is not None:
+        send_replies(chat_id, linking.link_account(sender, message, code, user))
         return UpdateStatus.DONE
     if user is None:
         send_replies(chat_id, [Reply(unknown_sender_text(sender.first_name, sender.id))])

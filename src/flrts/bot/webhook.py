@@ -57,7 +57,12 @@ def _read_body(request: HttpRequest, limit: int) -> bytes | None:
         declared = 0
     if declared > limit:
         return None
-    body = request.read(limit + 1)
+    if not declared and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        # No Content-Length: Django reads such a body as empty. The server (gunicorn) has
+        # removed the chunk framing; read its stream directly, still at most limit + 1 bytes.
+        body = request.META["wsgi.input"].read(limit + 1)
+    else:
+        body = request.read(limit + 1)
     return None if len(body) > limit else body
 
 

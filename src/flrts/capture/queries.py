@@ -15,7 +15,7 @@ from flrts.core.permissions import readable
 from flrts.core.timezones import end_of_day_utc
 from flrts.lists.models import FlrtsList
 from flrts.nlp.types import QueryFilters
-from flrts.people.models import User
+from flrts.people.models import User, normalize_email
 from flrts.tasks.models import CLOSED_STATUSES, Task
 
 LIMIT = 15
@@ -127,7 +127,7 @@ def answer_query(user: User, filters: QueryFilters | None, site: str | None = No
         tasks = tasks.filter(Q(site__site_name__iexact=site_name) | Q(site__site_code=site_name))
         parts.append(f"at {site_name}")
     if filters.assignee:
-        person = User.objects.filter(email__iexact=filters.assignee).first()
+        person = User.objects.filter(email=normalize_email(filters.assignee)).first()
         tasks = tasks.filter(assigned_to=person)
         parts.append(f"for {person or filters.assignee}")
     if filters.due_before:

@@ -55,7 +55,7 @@ class Origin:
 def person(person_id: str | None) -> User | None:
     if not person_id:
         return None
-    found = User.objects.filter(Q(email__iexact=person_id) | Q(username=person_id)).first()
+    found = User.objects.by_login(person_id)
     if found is None:
         raise CaptureProblem(f"❌ I don't know {person_id}. Who should it be?")
     if not found.is_active:

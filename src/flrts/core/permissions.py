@@ -7,7 +7,9 @@
 - Viewer: reads what a Worker reads; changes nothing.
 Submittable documents (Field Report): whoever may edit a draft may submit it; cancelling a
 submitted one is for Supervisors and Admins; amending is creating (a new draft).
-Reference data (sites, contractors, people) is read by everyone and edited by Supervisors.
+Reference data (sites, contractors, people) is read by everyone and edited by Supervisors,
+except a document that declares `perm_requires_admin()` (an Admin's own person record): only
+Admins change those.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
     document = None if isinstance(target, type) else target
     if kind == PermKind.SETTINGS:
         return False
+    if action is not Action.READ and document is not None and _admin_only(document):
+        return False
     if kind == PermKind.SYSTEM:
         if action is not Action.READ:
             return False
@@ -100,6 +104,11 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
     if action in (Action.WRITE, Action.SUBMIT):
         return bool(document.perm_is_editor(user))
     return bool(document.perm_is_owner(user))  # ARCHIVE
+
+
+def _admin_only(document: Any) -> bool:
+    requires_admin = getattr(document, "perm_requires_admin", None)
+    return bool(requires_admin is not None and requires_admin())
 
 
 def _is_self(user: Any, document: Any) -> bool:

@@ -16,21 +16,32 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+# The longest IANA name is 32 characters; a longer one is refused before it becomes a file
+# path (ZoneInfo raises OSError "File name too long" past 255 bytes).
+MAX_ZONE_NAME = 64
+
+
 @lru_cache(maxsize=512)
 def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+    if not isinstance(name, str) or len(name) > MAX_ZONE_NAME or "\x00" in name:
+        raise ZoneInfoNotFoundError(f"No time zone named {str(name)[:MAX_ZONE_NAME]!r}")
+    try:
+        return ZoneInfo(name)
+    except OSError:
+        raise ZoneInfoNotFoundError(f"No time zone named {name!r}") from None
 
 
 def validate_timezone(value: str) -> None:
-    if value not in _known_zones():
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                "%(value)s is not an IANA time zone (for example America/Chicago)",
-                code="invalid_timezone",
-                params={"value": value},
-            ) from None
+    if isinstance(value, str) and value in _known_zones():
+        return
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(
+            "%(value)s is not an IANA time zone (for example America/Chicago)",
+            code="invalid_timezone",
+            params={"value": str(value)[:MAX_ZONE_NAME]},
+        ) from None
 
 
 def local_to_utc(day: dt.date, time: dt.time, tz_name: str) -> dt.datetime:

@@ -12,6 +12,8 @@ from flrts.core.permissions import role_of
 
 
 def _safe_path(root: Path, relative: str) -> Path:
+    if "\x00" in relative or len(relative) > 1024:  # a NUL byte is no path: open() would raise
+        raise Http404("File not found")
     target = (root / relative).resolve()
     if root.resolve() not in target.parents or not target.is_file():
         raise Http404("File not found")

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from flrts.core.files import validate_file_size
 from flrts.core.models import DocStatus, Document
 
 
@@ -113,7 +114,7 @@ class Attachment(models.Model):
     """A photo or file on a report; stored under the site's private files, served after a check."""
 
     report = models.ForeignKey(FieldReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="field-reports/%Y/%m/")
+    file = models.FileField(upload_to="field-reports/%Y/%m/", validators=[validate_file_size])
     file_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey(

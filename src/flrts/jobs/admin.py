@@ -75,12 +75,14 @@ class JobAdmin(PermissionAdmin):
         return actions
 
 
-@admin.action(description="Enable selected")
+# "change" permission: only roles that may change a scheduled job (Admins) are offered these;
+# without it every role that may read the page could switch the backups off.
+@admin.action(description="Enable selected", permissions=["change"])
 def enable(modeladmin: Any, request: HttpRequest, queryset: QuerySet[ScheduledJob]) -> None:
     modeladmin.message_user(request, f"Enabled {queryset.update(enabled=True)}.", messages.SUCCESS)
 
 
-@admin.action(description="Disable selected")
+@admin.action(description="Disable selected", permissions=["change"])
 def disable(modeladmin: Any, request: HttpRequest, queryset: QuerySet[ScheduledJob]) -> None:
     modeladmin.message_user(
         request, f"Disabled {queryset.update(enabled=False)}.", messages.SUCCESS

@@ -7,8 +7,9 @@ import sys
 import traceback
 from typing import Any
 
+from flrts.core.masking import mask_pairs, mask_text
 from flrts.core.models import ErrorLog
-from flrts.ops.logs import mask_pairs, mask_text, request_id
+from flrts.ops.logs import request_id
 
 logger = logging.getLogger("flrts.ops.errors")
 

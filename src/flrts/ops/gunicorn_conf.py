@@ -16,6 +16,9 @@ from typing import Any
 # with signals through its pid file (`flrts restart`), so it needs none.
 control_socket_disable = True
 
+# The access log masks secrets in query strings and referers (a password sent in a URL).
+logger_class = "flrts.ops.accesslog.MaskingLogger"
+
 
 def on_starting(server: Any) -> None:
     """Once per start of the master (not on a HUP reload): empty the request-metrics snapshot

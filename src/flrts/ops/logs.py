@@ -13,22 +13,12 @@ import datetime as dt
 import json
 import logging
 import os
-import re
 from typing import Any
 
-from flrts.sites import mask
+from flrts.core.masking import mask_text
 
 PROCESSES = ("web", "worker", "scheduler")
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("flrts_request_id", default="")
-# `key=value`/`"key": "value"` pairs whose key names a secret (tokens in URLs and dicts too).
-_KEYED_SECRET = re.compile(
-    r"(?i)(?P<key>[\"']?(?:[a-z_]*(?:password|passwd|secret|token|api_key|apikey|sid|"
-    r"authorization)[a-z_]*)[\"']?\s*[:=]\s*[\"']?)(?P<value>[^\s\"',;&]{3,})"
-)
-
-# Bot API URLs carry the token right after "bot" (`/bot123:ABC.../sendMessage`), with no word
-# boundary before the digits, so the shape-based patterns of the parser guard miss it.
-_BOT_URL_TOKEN = re.compile(r"(?<=bot)\d{6,12}:[A-Za-z0-9_\-]{30,}")
 
 
 def request_id() -> str:
@@ -41,29 +31,6 @@ def set_request_id(value: str) -> contextvars.Token[str]:
 
 def reset_request_id(token: contextvars.Token[str]) -> None:
     _request_id.reset(token)
-
-
-def _mask(value: str) -> str:
-    return mask(value)
-
-
-def mask_text(text: object) -> str:
-    """Mask secrets by key (`password=...`, `"token": "..."`) and by shape (bot tokens, keys)."""
-    # Not at the top: settings import this module before Django (and nlp) can be loaded.
-    from flrts.nlp.guard import mask_secrets
-
-    masked = _KEYED_SECRET.sub(lambda m: m.group("key") + _mask(m.group("value")), str(text))
-    masked = _BOT_URL_TOKEN.sub(lambda m: _mask(m.group(0)), masked)
-    return mask_secrets(masked)
-
-
-def mask_pairs(pairs: Any) -> dict[str, str]:
-    """Query or form fields with secret-looking names masked whole."""
-    out = {}
-    for key, value in pairs.items():
-        secret = _KEYED_SECRET.match(f"{key}={value}") is not None
-        out[key] = _mask(value) if secret else mask_text(value)
-    return out
 
 
 class JsonFormatter(logging.Formatter):

@@ -495,4 +495,22 @@ def render(now: dt.datetime) -> str:
         lines += backup_lines(now)
     except Exception:
         pass
+    lines += restart_lines()
     return "\n".join(lines) + "\n"
+
+
+def restart_lines() -> list[str]:
+    """Children `flrts start` restarted after they died (flrts.ops.supervisor)."""
+    from django.conf import settings
+
+    from flrts.ops.supervisor import read_restarts
+
+    counts = read_restarts(settings.SITE.path)
+    if not counts:
+        return []
+    return _family(
+        "flrts_process_restarts_total",
+        "counter",
+        "Times flrts start restarted a process that died.",
+        [({"process": name}, float(n)) for name, n in sorted(counts.items())],
+    )

@@ -3,21 +3,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import path
 from django.utils import timezone
 
 from flrts.core.admin_base import PermissionAdmin
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
-from flrts.people.models import TelegramLinkCode, User
+from flrts.people.models import LINK_CODE_MINUTES, TelegramLinkCode, User
 
 # Roles replace Django groups (flrts.core.permissions); an unused Groups page only confuses.
 admin.site.unregister(Group)
 
-ADMIN_ONLY_FIELDS = ("role", "is_active", "telegram_user_id", "groups", "user_permissions")
+ADMIN_ONLY_FIELDS = (
+    "role",
+    "is_active",
+    "telegram_user_id",
+    "telegram_chat_id",
+    "groups",
+    "user_permissions",
+)
+# The login identity: given on "Add person", changed afterwards only by an Admin.
+ADMIN_ONLY_CHANGE_FIELDS = ("username", "email")
 
 
 @admin.register(User)
@@ -27,7 +38,7 @@ class PersonAdmin(PermissionAdmin, UserAdmin):  # type: ignore[misc]
     search_fields = ["username", "full_name", "email", "telegram_username"]
     ordering = ["full_name", "username"]
     fieldsets = [
-        (None, {"fields": ["username", "password"]}),
+        (None, {"fields": ["username", "password_state"]}),
         ("Person", {"fields": ["full_name", "email", "aliases", "role", "is_active"]}),
         (
             "Telegram",
@@ -68,20 +79,53 @@ class PersonAdmin(PermissionAdmin, UserAdmin):  # type: ignore[misc]
         )
     ]
 
+    change_form_template = "admin/people/user/person_change_form.html"
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = list(super().get_readonly_fields(request, obj))
+        readonly = [*super().get_readonly_fields(request, obj), "password_state"]
         if role_of(request.user) is not Role.ADMIN:
             readonly += [*ADMIN_ONLY_FIELDS, "telegram_blocked", "last_login", "date_joined"]
+            if obj is not None:
+                readonly += ADMIN_ONLY_CHANGE_FIELDS
         return readonly
+
+    @admin.display(description="Password")
+    def password_state(self, obj: Any) -> str:
+        """Whether a password is set, never any part of its salt or hash (Django's widget shows
+        their first characters to everyone who opens the form)."""
+        if obj is None or not obj.pk:
+            return "-"
+        if obj.has_usable_password():
+            return "set (change your own with “Change password” at the top; Admins set anyone's)"
+        return "not set: this person cannot log in with a password"
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Setting a password without knowing the old one is for Admins only (as in the API);
+        everyone changes their own at /desk/password_change/."""
+        if role_of(request.user) is not Role.ADMIN:
+            raise PermissionDenied("Only an Admin may set another person's password")
+        return super().user_change_password(request, id, form_url)
+
+    def get_urls(self) -> list[Any]:
+        from flrts.people.linkview import link_telegram
+
+        own = [
+            path(
+                "<int:person_id>/link-telegram/",
+                self.admin_site.admin_view(link_telegram),
+                name="people_user_link_telegram",
+            )
+        ]
+        return own + super().get_urls()
 
 
 @admin.register(TelegramLinkCode)
 class TelegramLinkCodeAdmin(admin.ModelAdmin):
-    """Admins make one-time codes; the person sends `/start CODE` to the bot."""
+    """Admins make one-time codes for anyone; the code is shown once, only its digest is kept."""
 
-    list_display = ["code", "user", "creation", "expires_at", "used_at"]
-    readonly_fields = ["code", "used_at", "created_by"]
-    fields = ["user", "expires_at", "code", "created_by", "used_at"]
+    list_display = ["user", "created_by", "creation", "expires_at", "used_at"]
+    readonly_fields = ["used_at", "created_by"]
+    fields = ["user", "expires_at", "created_by", "used_at"]
 
     def _is_admin(self, request: HttpRequest) -> bool:
         return role_of(request.user) is Role.ADMIN
@@ -102,8 +146,15 @@ class TelegramLinkCodeAdmin(admin.ModelAdmin):
         return self._is_admin(request)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
-        return {"expires_at": timezone.now() + dt.timedelta(hours=24)}
+        return {"expires_at": timezone.now() + dt.timedelta(minutes=LINK_CODE_MINUTES)}
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        self.message_user(
+            request,
+            f"Link code for {obj.user}: {obj.plain_code} (shown once; it works once, until "
+            f"{timezone.localtime(obj.expires_at):%H:%M %Z}). They send /link {obj.plain_code} "
+            "to the bot.",
+            messages.SUCCESS,
+        )

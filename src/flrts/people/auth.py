@@ -20,10 +20,7 @@ class UsernameOrEmailBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        user = (
-            User.objects.filter(username=username).first()
-            or User.objects.filter(email__iexact=username).first()
-        )
+        user = User.objects.by_login(username)
         if user is None:
             User().set_password(password)  # same work either way: no timing oracle
             return None

@@ -12,7 +12,7 @@ from flrts.reports.access import may_see_reports
 from flrts.reports.models import DailyReport, MonitorSettings, MonitorState
 
 
-@admin.action(description="Send selected again (Telegram and email)")
+@admin.action(description="Send selected again (Telegram and email)", permissions=["add"])
 def send_again(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     from flrts.reports.daily import send
 

@@ -51,7 +51,7 @@ from flrts.integrations.erpnext.triggers import applying_remote
 from flrts.integrations.models import ERPNextSettings, SyncRecord, SyncStatus
 from flrts.jobs.errors import JobFailed
 from flrts.org.models import Contractor, Site
-from flrts.people.models import User
+from flrts.people.models import User, normalize_email
 from flrts.tasks.models import Task
 
 logger = logging.getLogger("flrts.integrations.erpnext")
@@ -244,7 +244,7 @@ def apply_remote(task: Any, remote: dict[str, Any], record: SyncRecord) -> bool:
                 task.assigned_to = None
                 changed = True
         else:
-            user = User.objects.filter(email__iexact=emails[0]).first()
+            user = User.objects.filter(email=normalize_email(emails[0])).first()
             if user is None:
                 notes.append(
                     f"ERPNext assignee {emails[0]} is not a FLRTS user; kept the local one"
@@ -501,7 +501,7 @@ def import_people(c: FrappeClient) -> dict[str, int]:
         email = str(remote.get("email") or remote.get("name") or "").strip().lower()
         if not email or "@" not in email or remote.get("name") in ("Administrator", "Guest"):
             continue
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.filter(email=normalize_email(email)).first()
         created = user is None
         if user is None:
             user = User(username=email, email=email)

@@ -4,7 +4,6 @@ import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Q
 
 from flrts.api.models import ApiKey
 from flrts.people.models import User
@@ -18,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         name = opts["user"].strip()
-        user = User.objects.filter(Q(username=name) | Q(email__iexact=name)).first()
+        user = User.objects.by_login(name)
         if user is None:
             raise CommandError(f"no user {name!r}")
         if not user.is_active:

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import threading
-import time
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandParser
+
+from flrts.ops.supervisor import Supervisor
 
 
 class Command(BaseCommand):
@@ -58,48 +56,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         env = {**os.environ, "FLRTS_SITE": settings.SITE.name, "PYTHONUNBUFFERED": "1"}
         env["FLRTS_SITES_DIR"] = str(settings.SITES_DIR)
-        running: dict[str, subprocess.Popen[str]] = {}
-        for name, cmd in self.processes(opts).items():
-            proc = subprocess.Popen(
-                cmd,
-                env={**env, "FLRTS_PROCESS": name},
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            running[name] = proc
-            threading.Thread(target=_pump, args=(name, proc.stdout), daemon=True).start()
+
+        def say(line: str) -> None:
+            self.stderr.write(line)
+            self.stderr.flush()
+
+        def output(name: str, line: str) -> None:
+            sys.stdout.write(f"{name:9} | {line}")
+            sys.stdout.flush()
+
+        supervisor = Supervisor(self.processes(opts), env, settings.SITE.path, say, output)
         self.stdout.write(f"FLRTS running on http://{opts['bind']}/ (Ctrl+C stops)")
-        stopping = False
-
-        def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        try:
-            while not stopping:
-                for name, proc in running.items():
-                    if proc.poll() is not None:
-                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping")
-                        stopping = True
-                time.sleep(0.3)
-        finally:
-            for proc in running.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 35
-            for proc in running.values():
-                try:
-                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-
-
-def _pump(name: str, stream: IO[str] | None) -> None:
-    if stream is None:
-        return
-    for line in stream:
-        sys.stdout.write(f"{name:9} | {line}")
-        sys.stdout.flush()
+        self.stdout.flush()
+        supervisor.run()

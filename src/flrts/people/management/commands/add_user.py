@@ -10,7 +10,7 @@ from django.db import transaction
 
 from flrts.core.roles import Role
 from flrts.core.timezones import validate_timezone
-from flrts.people.models import User
+from flrts.people.models import User, normalize_email
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             validate_timezone(opts["timezone"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=normalize_email(email)).exists():
             raise CommandError(f"a person with email {email} already exists")
         telegram_id = opts["telegram_id"]
         if telegram_id is not None and User.objects.filter(telegram_user_id=telegram_id).exists():

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from flrts.people.models import User
+from flrts.people.models import User, normalize_email
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("telegram_id", type=int)
 
     def handle(self, *args: Any, email: str, telegram_id: int, **opts: Any) -> None:
-        user = User.objects.filter(email__iexact=email.strip()).first()
+        user = User.objects.filter(email=normalize_email(email)).first()
         if user is None:
             raise CommandError(f"no person with email {email}")
         clash = User.objects.filter(telegram_user_id=telegram_id).exclude(pk=user.pk).first()
