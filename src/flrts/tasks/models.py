@@ -46,6 +46,9 @@ class Task(Document):
     doctype = "Task"
     naming_series = "TASK-.YYYY.-.#####"
     title_field = "subject"
+    # The field that holds the task's one assignee; the form timeline keeps it and the ToDo
+    # rows in step (flrts.tasks.assignments).
+    assignee_field = "assigned_to"
 
     subject = models.CharField(max_length=255)
     description = models.TextField(blank=True)
