@@ -15,19 +15,12 @@ from django.utils import timezone
 from flrts.core import attachments
 from flrts.core.activity import AttachedFile, Comment, CommentType, ToDo, ToDoStatus
 from flrts.core.doctypes import get_doctype
-from flrts.core.permissions import Action, PermissionDenied, can, require
+from flrts.core.permissions import Action, can
+from flrts.desk.refused import Refused, require_write
 from flrts.desk.timeline.entries import TIMELINE_DOCTYPES, assignees, refs
 from flrts.people.mentions import find_mentions
 
 MAX_COMMENT = 5000
-
-
-class TimelineError(Exception):
-    """A refused action; the message is safe to show, `status` is the HTTP answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -39,23 +32,23 @@ class Said:
 def find_document(doctype: str, name: str, user: Any) -> Any:
     model = get_doctype(doctype)
     if model is None or model.doctype not in TIMELINE_DOCTYPES:
-        raise TimelineError(f"No timeline for {doctype!r}.", status=404)
+        raise Refused(f"No timeline for {doctype!r}.", status=404)
     document = model._default_manager.filter(name=name).first()
     if document is None:
-        raise TimelineError(f"{model.doctype} {name} not found.", status=404)
+        raise Refused(f"{model.doctype} {name} not found.", status=404)
     if not can(user, Action.READ, document):
-        raise TimelineError(f"Not permitted: read {model.doctype} {name}", status=403)
+        raise Refused(f"Not permitted: read {model.doctype} {name}", status=403)
     return document
 
 
 def add_comment(document: Any, user: Any, content: str) -> Said:
     text = content.strip()
     if not text:
-        raise TimelineError("Write something first.")
+        raise Refused("Write something first.")
     if len(text) > MAX_COMMENT:
-        raise TimelineError(f"A comment is at most {MAX_COMMENT} characters.")
+        raise Refused(f"A comment is at most {MAX_COMMENT} characters.")
     if not can(user, Action.CREATE, Comment):
-        raise TimelineError("Not permitted: comment", status=403)
+        raise Refused("Not permitted: comment", status=403)
     mentioned = [p for p in find_mentions(text) if p.pk != user.pk]
     told = [p for p in mentioned if can(p, Action.READ, document)]
     comment = Comment.objects.create(
@@ -65,13 +58,13 @@ def add_comment(document: Any, user: Any, content: str) -> Said:
 
 
 def assign(document: Any, user: Any, person: Any) -> None:
-    _require_write(user, document)
+    require_write(user, document)
     if not person.is_active:
-        raise TimelineError(f"{person} is disabled.")
+        raise Refused(f"{person} is disabled.")
     if not can(person, Action.READ, document):
-        raise TimelineError(f"{person} cannot see this record; share it with them first.")
+        raise Refused(f"{person} cannot see this record; share it with them first.")
     if any(p.pk == person.pk for p in assignees(document)):
-        raise TimelineError(f"{person} is already assigned.", status=409)
+        raise Refused(f"{person} is already assigned.", status=409)
     doctype, name = type(document).doctype, document.name
     with transaction.atomic():
         todo, _ = ToDo.objects.get_or_create(
@@ -100,9 +93,9 @@ def assign(document: Any, user: Any, person: Any) -> None:
 
 
 def unassign(document: Any, user: Any, person: Any) -> None:
-    _require_write(user, document)
+    require_write(user, document)
     if all(p.pk != person.pk for p in assignees(document)):
-        raise TimelineError(f"{person} is not assigned.", status=409)
+        raise Refused(f"{person} is not assigned.", status=409)
     doctype, name = type(document).doctype, document.name
     with transaction.atomic():
         ToDo.objects.filter(
@@ -123,17 +116,17 @@ def unassign(document: Any, user: Any, person: Any) -> None:
 
 
 def attach(document: Any, user: Any, upload: UploadedFile | None) -> AttachedFile:
-    _require_write(user, document)
+    require_write(user, document)
     if upload is None:
-        raise TimelineError("Choose a file first.")
+        raise Refused("Choose a file first.")
     try:
         return attachments.store(document, upload, user)
     except attachments.UploadRefused as exc:
-        raise TimelineError(str(exc), status=exc.status) from None
+        raise Refused(str(exc), status=exc.status) from None
 
 
 def remove_file(document: Any, user: Any, attached: AttachedFile) -> None:
-    _require_write(user, document)
+    require_write(user, document)
     with transaction.atomic():
         Comment.objects.create(
             **refs(document),
@@ -142,10 +135,3 @@ def remove_file(document: Any, user: Any, attached: AttachedFile) -> None:
             owner=user,
         )
         attachments.delete(attached)
-
-
-def _require_write(user: Any, document: Any) -> None:
-    try:
-        require(user, Action.WRITE, document)
-    except PermissionDenied as exc:
-        raise TimelineError(str(exc), status=403) from None

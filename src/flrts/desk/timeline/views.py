@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flrts.core import attachments
 from flrts.core.activity import AttachedFile
+from flrts.desk.refused import Refused
 from flrts.desk.timeline import actions
-from flrts.desk.timeline.actions import TimelineError
 from flrts.desk.timeline.entries import build
 
 
@@ -52,7 +52,7 @@ def _answer(
     return redirect(form_url(document))
 
 
-def _refused(request: HttpRequest, exc: TimelineError, document: Any = None) -> HttpResponse:
+def _refused(request: HttpRequest, exc: Refused, document: Any = None) -> HttpResponse:
     if document is None:
         return HttpResponse(str(exc), status=exc.status, content_type="text/plain; charset=utf-8")
     return _answer(request, document, error=str(exc), status=exc.status)
@@ -62,7 +62,7 @@ def _person(request: HttpRequest) -> Any:
     raw = request.POST.get("person", "")
     person = get_user_model().objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     if person is None:
-        raise TimelineError("Choose a person.")
+        raise Refused("Choose a person.")
     return person
 
 
@@ -70,7 +70,7 @@ def _person(request: HttpRequest) -> Any:
 def show(request: HttpRequest, doctype: str, name: str) -> HttpResponse:
     try:
         document = actions.find_document(doctype, name, request.user)
-    except TimelineError as exc:
+    except Refused as exc:
         return _refused(request, exc)
     return panel(request, document)
 
@@ -99,8 +99,8 @@ def act(request: HttpRequest, doctype: str, name: str, action: str) -> HttpRespo
             attached = actions.attach(document, request.user, request.FILES.get("file"))
             note = f"Attached {attached.file_name}."
         else:
-            raise TimelineError(f"Unknown action {action!r}.", status=404)
-    except TimelineError as exc:
+            raise Refused(f"Unknown action {action!r}.", status=404)
+    except Refused as exc:
         return _refused(request, exc, document)
     except ValidationError as exc:
         assert document is not None
@@ -123,7 +123,7 @@ def remove_file(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attached, document = _attached(request, pk)
         actions.remove_file(document, request.user, attached)
-    except TimelineError as exc:
+    except Refused as exc:
         return _refused(request, exc, document)
     return _answer(request, document, note=f"Removed {attached.file_name}.")
 
@@ -133,7 +133,7 @@ def serve_file(request: HttpRequest, pk: int, filename: str) -> HttpResponseBase
     """The file, for people who may read its record (images inline, for the preview)."""
     try:
         attached, _document = _attached(request, pk)
-    except TimelineError as exc:
+    except Refused as exc:
         return _refused(request, exc)
     if not attached.file.storage.exists(attached.file.name):
         raise Http404("File not found")
