@@ -88,6 +88,7 @@ def task_event(user: Any, task: Task, tz: dt.tzinfo) -> dict[str, Any]:
         "allDay": all_day,
         "editable": can(user, Action.WRITE, task),
         "backgroundColor": PRIORITY_COLOURS.get(task.priority, "#2a7ab0"),
+        "textColor": "#fff",
         "extendedProps": {
             "kind": "task",
             "name": task.name,
@@ -96,7 +97,9 @@ def task_event(user: Any, task: Task, tz: dt.tzinfo) -> dict[str, Any]:
             "assignee": str(task.assigned_to) if task.assigned_to else "",
         },
     }
-    if not all_day:
+    if all_day:  # the calendar needs the (exclusive) end, or the day runs on
+        event["end"] = (task.exp_end_date + dt.timedelta(days=1)).isoformat()
+    else:
         assert task.due_at is not None
         event["end"] = wall(task.due_at + dt.timedelta(minutes=30), tz)
     return event
@@ -154,6 +157,7 @@ def _more(day: dt.date, hidden: int) -> dict[str, Any]:
         "id": f"more:{day.isoformat()}",
         "title": f"+{hidden} more",
         "start": day.isoformat(),
+        "end": (day + dt.timedelta(days=1)).isoformat(),
         "allDay": True,
         "editable": False,
         "backgroundColor": "transparent",
@@ -200,12 +204,13 @@ def reminder_events(
             events.append(
                 {
                     "id": f"reminder:{reminder.name}:{at.isoformat()}",
-                    "title": f"🔔 {reminder.title}",
+                    "title": reminder.title,
                     "start": wall(at, tz),
                     "end": wall(at + dt.timedelta(minutes=30), tz),
                     "allDay": False,
                     "editable": editable,
                     "backgroundColor": REMINDER_COLOUR,
+                    "textColor": "#fff",
                     "extendedProps": {
                         "kind": "reminder",
                         "name": reminder.name,

@@ -23,6 +23,7 @@ def page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": "Tasks: Calendar",
+        "is_nav_sidebar_enabled": False,  # the board needs the width
         "filters": filters,
         "error": "" if valid else filters.errors_text(),
         "query": filters.query_string() if valid else "",

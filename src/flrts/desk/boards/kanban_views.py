@@ -25,6 +25,7 @@ def board(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         **admin.site.each_context(request),
         "title": "Tasks: Kanban",
+        "is_nav_sidebar_enabled": False,  # the board needs the width
         "filters": filters,
         "error": "" if valid else filters.errors_text(),
         "columns": kanban.board(request.user, filters.tasks(request.user)) if valid else [],

@@ -132,7 +132,7 @@ def _comment_entry(comment: Comment, people: list[Any]) -> Entry:
     if comment.comment_type == CommentType.COMMENT:
         mentioned = [p for p in people if p.pk in set(comment.mentions or [])]
         body = format_html(
-            '<b>{}</b> commented:<div class="tl-comment">{}</div>',
+            '<b>{}</b> commented:<div class="tl-said">{}</div>',
             who,
             highlight_mentions(comment.content, mentioned),
         )
