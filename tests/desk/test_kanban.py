@@ -165,3 +165,13 @@ def test_forcing_needs_the_right_to_complete_every_subtask(client, people) -> No
     )
     assert forced.status_code == 403
     assert Task.objects.filter(status="Completed").count() == 0
+
+
+def test_the_task_list_and_the_home_page_link_to_the_boards(client, people) -> None:
+    client.force_login(people.viewer)
+    listing = client.get("/desk/tasks/task/").content.decode()
+    assert 'href="/desk/tasks/task/kanban/" id="tasks-kanban-link"' in listing
+    assert 'href="/desk/tasks/task/calendar/" id="tasks-calendar-link"' in listing
+    home = client.get("/desk/").content.decode()
+    assert 'href="/desk/tasks/task/kanban/">Kanban board</a>' in home
+    assert 'href="/desk/tasks/task/calendar/">calendar</a>' in home
