@@ -144,6 +144,10 @@ def test_calendar_month_and_week_and_a_drag_reschedules(
         other = make(people.worker, subject, site=site, priority=["Low", "Medium", "Urgent"][n])
         other.set_due(dt.date(2026, 6, 2 + 3 * n))
         other.save()
+    for n in range(5):  # a busy day: four shown, "+1 more" opens the day
+        busy = make(people.worker, f"Belt check {n}", site=site)
+        busy.set_due(dt.datetime(2026, 6, 17, 9, n, tzinfo=chicago))
+        busy.save()
     Reminder(title="Read the meters", remind_at=dt.datetime(2026, 6, 1, 15, tzinfo=dt.UTC),
              recurrence="FREQ=WEEKLY;BYDAY=MO", owner=people.worker).save()  # fmt: skip
     page = browser_page
@@ -151,7 +155,12 @@ def test_calendar_month_and_week_and_a_drag_reschedules(
     login(page, live_server.url, people.worker.email, "/desk/tasks/task/calendar/?date=2026-06-05")
     expect(page.locator('.ec-event[data-name="' + task.name + '"]')).to_have_count(1)
     expect(page.locator(".ec-event", has_text="Read the meters")).to_have_count(5)
+    expect(page.locator(".ec-event", has_text="Belt check")).to_have_count(4)
     shot(page, "calendar-month")
+    page.locator(".ec-event", has_text="+1 more").click()
+    expect(page.locator(".ec-event", has_text="Belt check")).to_have_count(5)
+    expect(page.locator(".ec-title")).to_contain_text("June 17, 2026")
+    page.goto(f"{live_server.url}/desk/tasks/task/calendar/?date=2026-06-05")
 
     page.get_by_role("button", name="Week").click()
     event = page.locator(f'.ec-event[data-name="{task.name}"]')

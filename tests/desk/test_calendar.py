@@ -62,14 +62,22 @@ def test_events_are_in_the_readers_zone_and_dates_stay_dates(client, people) -> 
 
 
 def test_a_busy_day_shows_a_few_and_says_how_many_more(client, people) -> None:
-    for n in range(10):
+    for n in range(14):
         make(people.worker, f"Job {n}", at("America/Chicago", 2026, 6, 9, 8, n))
     client.force_login(people.supervisor)
     month = events(client)
-    assert len([k for k in month if k.startswith("task:")]) == 4
-    assert month["more:2026-06-09"]["title"] == "+6 more"
+    assert sorted(e["title"] for e in month.values() if e["id"].startswith("task:")) == [
+        "Job 0",
+        "Job 1",
+        "Job 2",
+        "Job 3",
+    ]
+    assert month["more:2026-06-09"]["title"] == "+10 more"
     week = events(client, "start=2026-06-08&end=2026-06-15")
-    assert len([k for k in week if k.startswith("task:")]) == 10 and "more:2026-06-09" not in week
+    assert len([k for k in week if k.startswith("task:")]) == 12
+    assert week["more:2026-06-09"]["title"] == "+2 more"
+    day = events(client, "start=2026-06-09&end=2026-06-10")
+    assert len(day) == 14
 
 
 def test_reminders_show_their_times_and_repeats(client, people) -> None:
@@ -189,4 +197,5 @@ def test_the_calendar_page_renders_for_every_role(client, people) -> None:
         body = response.content.decode()
         assert 'data-view="timeGridWeek"' in body
         assert "/assets/desk/vendor/event-calendar/event-calendar.min.js" in body
+        assert 'href="/desk/tasks/task/kanban/"' in body
     assert client.get("/desk/tasks/task/calendar/?site=nope").status_code == 400

@@ -208,3 +208,73 @@ def test_reassigning_on_the_form_moves_the_todo(people, task) -> None:
         task.save()
     todos = {t.allocated_to_id: t.status for t in ToDo.objects.all()}
     assert todos == {people.worker.pk: "Cancelled", people.other.pk: "Open"}
+
+
+def test_mentions_by_name_email_telegram_username_or_a_unique_first_name(people) -> None:
+    from flrts.people.mentions import find_mentions
+
+    people.worker.telegram_username = "wendyw"
+    people.worker.full_name = "Wendy Walsh"
+    people.worker.save()
+    def names(text: str) -> list[str]:
+        return [p.full_name for p in find_mentions(text, type(people.worker).objects.all())]
+
+    assert names("@Wendy Walsh, look") == ["Wendy Walsh"]
+    assert names("ask @wendyw and @oscar@example.com") == ["Wendy Walsh", "Oscar"]
+    assert names("@wendy please") == ["Wendy Walsh"]  # the only Wendy
+    assert names("mail bob@wendyw.com, @Wendys, @nobody") == []
+    people.other.full_name = "Wendy Ames"
+    people.other.save()
+    assert names("@Wendy please") == []  # two Wendys: say which
+
+
+@pytest.mark.parametrize(
+    ("page", "make"),
+    [
+        ("fieldreports/fieldreport", "report"),
+        ("reminders/reminder", "reminder"),
+        ("lists/flrtslist", "list"),
+    ],
+)
+def test_field_reports_reminders_and_lists_have_a_timeline_too(
+    client, people, page, make, django_capture_on_commit_callbacks
+) -> None:
+    from flrts.fieldreports.models import FieldReport
+    from flrts.lists.models import FlrtsList
+
+    with acting_as(people.worker):
+        record = {
+            "report": lambda: FieldReport(summary="Walk-through"),
+            "reminder": lambda: Reminder(title="Meters", remind_at=timezone.now()),
+            "list": lambda: FlrtsList(list_name="Spares"),
+        }[make]()
+        record.save()
+    client.force_login(people.worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        said = client.post(url(record, "comment"), {"content": "@Sam have a look"}, **HX)
+    assert said.status_code == 200
+    body = client.get(f"/desk/{page}/{record.pk}/change/").content.decode()
+    assert 'id="timeline"' in body and "have a look" in body
+    told = OutboxMessage.objects.get(user=people.supervisor)  # Supervisors read every record
+    assert told.text.startswith(f"💬 Wendy mentioned you on {record}")
+
+
+def test_a_mention_follows_the_persons_channels_and_quiet_hours(
+    client, people, task, django_capture_on_commit_callbacks
+) -> None:
+    from django.core import mail
+
+    from flrts.notify.models import Notification
+
+    people.worker.notify_email = True
+    people.worker.save()
+    people.other.quiet_hours_start, people.other.quiet_hours_end = dt.time(0, 0), dt.time(23, 59)
+    people.other.save()
+    client.force_login(people.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url(task, "comment"), {"content": "@Wendy and @Oscar: pump"}, **HX)
+    assert [m.to for m in mail.outbox] == [["wendy@example.com"]]
+    assert mail.outbox[0].subject == f"Mentioned: {task}"
+    assert OutboxMessage.objects.filter(user=people.worker).count() == 1
+    held = Notification.objects.get(user=people.other)
+    assert held.status == "deferred" and not OutboxMessage.objects.filter(user=people.other)

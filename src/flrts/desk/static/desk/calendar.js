@@ -68,6 +68,9 @@
       headerToolbar: { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,listWeek" },
       buttonText: { today: "Today", dayGridMonth: "Month", timeGridWeek: "Week", listWeek: "List" },
       eventSources: [{ url: page.getAttribute("data-events-url"), extraParams: params }],
+      // The server caps a day's tasks by the range asked for (4 in a month, all in a day):
+      // a narrower view must ask again, not reuse the month's answer.
+      lazyFetching: false,
       editable: false,
       eventStartEditable: true,
       eventDurationEditable: false,
