@@ -216,6 +216,7 @@ def test_mentions_by_name_email_telegram_username_or_a_unique_first_name(people)
     people.worker.telegram_username = "wendyw"
     people.worker.full_name = "Wendy Walsh"
     people.worker.save()
+
     def names(text: str) -> list[str]:
         return [p.full_name for p in find_mentions(text, type(people.worker).objects.all())]
 
