@@ -261,11 +261,13 @@ def test_field_reports_reminders_and_lists_have_a_timeline_too(
 
 
 def test_a_mention_follows_the_persons_channels_and_quiet_hours(
-    client, people, task, django_capture_on_commit_callbacks
+    client, people, task, db_queue, django_capture_on_commit_callbacks
 ) -> None:
+    """With the real queue: the message held for quiet hours waits for its time."""
     from django.core import mail
 
     from flrts.notify.models import Notification
+    from tests.jobs.support import drain
 
     people.worker.notify_email = True
     people.worker.save()
@@ -274,6 +276,7 @@ def test_a_mention_follows_the_persons_channels_and_quiet_hours(
     client.force_login(people.supervisor)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url(task, "comment"), {"content": "@Wendy and @Oscar: pump"}, **HX)
+    drain()
     assert [m.to for m in mail.outbox] == [["wendy@example.com"]]
     assert mail.outbox[0].subject == f"Mentioned: {task}"
     assert OutboxMessage.objects.filter(user=people.worker).count() == 1
