@@ -53,12 +53,16 @@ def make(owner: Any, subject: str, **fields: Any) -> Task:
 
 @pytest.fixture
 def browser_page() -> Any:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # CI and a shared machine can be slow: wait longer than Playwright's 5 s before failing.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            yield browser.new_page(viewport={"width": 1400, "height": 900})
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(30_000)
+            yield page
         finally:
             browser.close()
 
