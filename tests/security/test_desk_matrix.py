@@ -10,8 +10,10 @@ ways (a role that may read gets the page).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -75,6 +77,103 @@ OBJECT_POST_VIEWS: dict[str, tuple[Callable[[], tuple[Any, list[Any]]], Rule]] =
         _fresh_draft_report,
         lambda u, m, o: can(u, Action.SUBMIT, o),
     ),
+}
+
+
+@dataclass
+class Probe:
+    """One request to a desk view that takes data or acts on a document, and the document the
+    rule is asked about (None: the DocType)."""
+
+    method: str
+    args: list[Any]
+    data: dict[str, Any]
+    target: Any = None
+    # the timeline answers htmx with its status (a plain form post is redirected either way)
+    htmx: bool = False
+
+
+def _fresh_task(world: dict[str, Any]) -> Any:
+    """An open task the Worker owns, due on a date: a new one for every request."""
+    from flrts.tasks.models import Task
+
+    task = Task(subject="Matrix probe", owner=world["worker"], exp_end_date=dt.date(2026, 6, 8))
+    task.save()
+    return task
+
+
+def _attached_file(world: dict[str, Any]) -> tuple[Any, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from flrts.core.activity import AttachedFile
+    from flrts.core.attachments import store
+
+    task = _fresh_task(world)
+    store(task, SimpleUploadedFile("probe.txt", b"probe", "text/plain"), world["admin"])
+    return AttachedFile.objects.get(attached_to_name=task.name), task
+
+
+def _kanban_move(world: dict[str, Any]) -> Probe:
+    task = _fresh_task(world)
+    return Probe("post", [], {"task": task.name, "from": task.status, "to": "Working"}, task)
+
+
+def _reschedule(world: dict[str, Any]) -> Probe:
+    task = _fresh_task(world)
+    data = {"kind": "task", "name": task.name, "start": "2026-06-09", "was": "2026-06-08"}
+    return Probe("post", [], {**data, "all_day": "1"}, task)
+
+
+def _timeline(world: dict[str, Any]) -> Probe:
+    task = _fresh_task(world)
+    return Probe("get", ["Task", task.name], {}, task, htmx=True)
+
+
+def _comment(world: dict[str, Any]) -> Probe:
+    task = _fresh_task(world)
+    return Probe("post", ["Task", task.name, "comment"], {"content": "Seen it"}, task, htmx=True)
+
+
+def _file(world: dict[str, Any]) -> Probe:
+    attached, task = _attached_file(world)
+    return Probe("get", [attached.pk, attached.file_name], {}, task)
+
+
+def _file_remove(world: dict[str, Any]) -> Probe:
+    attached, task = _attached_file(world)
+    return Probe("post", [attached.pk], {}, task, htmx=True)
+
+
+def _reads_tasks(u: Any, m: Any, o: Any) -> bool:
+    from flrts.tasks.models import Task
+
+    return can(u, Action.READ, Task)
+
+
+# The desk's own pages beyond the ModelAdmins (boards, timeline, files): URL name -> (probe,
+# rule). A probe makes a fresh document for every request, so one role's change does not
+# decide the next role's answer.
+CUSTOM_VIEWS: dict[str, tuple[Callable[[dict[str, Any]], Probe], Rule]] = {
+    "tasks-kanban": (lambda w: Probe("get", [], {}), _reads_tasks),
+    "tasks-kanban-column": (
+        lambda w: Probe("get", [], {"status": "Open", "offset": "0"}),
+        _reads_tasks,
+    ),
+    "tasks-kanban-move": (_kanban_move, lambda u, m, o: can(u, Action.WRITE, o)),
+    "tasks-calendar": (lambda w: Probe("get", [], {}), _reads_tasks),
+    "tasks-calendar-events": (
+        lambda w: Probe("get", [], {"start": "2026-06-01", "end": "2026-07-01"}),
+        _reads_tasks,
+    ),
+    "tasks-calendar-reschedule": (_reschedule, lambda u, m, o: can(u, Action.WRITE, o)),
+    "timeline": (_timeline, lambda u, m, o: can(u, Action.READ, o)),
+    # commenting needs only to read the record and to create comments (Viewers may not)
+    "timeline-action": (
+        _comment,
+        lambda u, m, o: can(u, Action.READ, o) and role_of(u) is not Role.VIEWER,
+    ),
+    "timeline-file": (_file, lambda u, m, o: can(u, Action.READ, o)),
+    "timeline-file-remove": (_file_remove, lambda u, m, o: can(u, Action.WRITE, o)),
 }
 # ModelAdmins that do not take their rules from core/permissions.py on purpose, with the rule
 # each one states instead (the desk must not allow more than this).
@@ -155,6 +254,8 @@ def _rule_for(name: str, admins: dict[str, Any]) -> tuple[str, Rule] | None:
         return name, EXTRA_VIEWS[name]
     if name in OBJECT_POST_VIEWS:
         return name, OBJECT_POST_VIEWS[name][1]
+    if name in CUSTOM_VIEWS:
+        return name, CUSTOM_VIEWS[name][1]
     for label, (model, _) in admins.items():
         prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
         if name.startswith(prefix):
@@ -179,7 +280,8 @@ def test_every_desk_url_is_in_the_matrix() -> None:
     assert not unknown, (
         "desk URLs missing from the permission matrix: "
         + ", ".join(unknown)
-        + ". Add each to MODEL_VIEWS / EXTRA_VIEWS / OBJECT_POST_VIEWS / SITE_VIEWS in "
+        + ". Add each to MODEL_VIEWS / EXTRA_VIEWS / OBJECT_POST_VIEWS / CUSTOM_VIEWS / "
+        "SITE_VIEWS in "
         "tests/security/test_desk_matrix.py with the rule from core/permissions.py it must obey."
     )
     for label, (_, model_admin) in admins.items():
@@ -254,6 +356,22 @@ def test_extra_and_site_views_obey_their_rules(world: dict[str, Any]) -> None:
         kind_rule = _rule_for(name, admins)
         assert kind_rule is not None
         kind, rule = kind_rule
+        if name in CUSTOM_VIEWS:
+            probe_for = CUSTOM_VIEWS[name][0]
+            for role in ROLES:
+                user, probe = world[role], probe_for(world)
+                url = reverse(f"admin:{name}", args=probe.args)
+                send = getattr(_client(user), probe.method)
+                answer = send(url, probe.data, headers={"HX-Request": "true"} if probe.htmx else {})
+                opened = answer.status_code < 300 if user is not None else _opened(answer)
+                if answer.streaming:  # a file answer holds its file open until read to the end
+                    b"".join(answer.streaming_content)
+                allowed = user is not None and rule(user, None, probe.target)
+                assert opened == allowed, (
+                    f"{role} on {probe.method.upper()} {url}: answered {answer.status_code}, "
+                    f"rule says {allowed}"
+                )
+            continue
         if name in OBJECT_POST_VIEWS:
             make = OBJECT_POST_VIEWS[name][0]
             for role in ROLES:

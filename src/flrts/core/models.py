@@ -223,3 +223,20 @@ class ErrorLog(Document):
     class Meta:
         ordering = ["-creation"]
         verbose_name = "error log"
+
+
+# Comments, assignments and attached files live in their own module; importing them here
+# registers them with the core app.
+from flrts.core.activity import AttachedFile, Comment, ToDo  # noqa: E402
+
+__all__ = [
+    "AttachedFile",
+    "Comment",
+    "DocStatus",
+    "Document",
+    "ErrorLog",
+    "NamingSeries",
+    "PermKind",
+    "ToDo",
+    "Version",
+]

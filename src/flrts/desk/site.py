@@ -33,6 +33,8 @@ class DeskSite(admin.AdminSite):
     def get_urls(self) -> list[URLResolver | URLPattern]:
         # The reports' pages live in the desk (login, navigation); they come before the model
         # URLs so /desk/reports/ is the Reports page rather than the app's model index.
+        from flrts.desk.boards.urls import urls as board_urls
+        from flrts.desk.timeline.urls import urls as timeline_urls
 
         def view(func: Any, **bound: Any) -> Any:
             return self.admin_view(partial(func, site=self, **bound))
@@ -45,4 +47,5 @@ class DeskSite(admin.AdminSite):
             pages.append(
                 path(f"reports/{slug}/", view(views.report, slug=slug), name=f"report-{slug}")
             )
+        pages += board_urls(self.admin_view) + timeline_urls(self.admin_view)
         return pages + super().get_urls()

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from flrts.core.activity import Comment, CommentType
+from flrts.core.doctypes import get_doctype
+from flrts.core.permissions import Action, can
 from flrts.lists.models import ListShare
 from flrts.notify import texts
 from flrts.notify.service import Message, Outcome, notify
@@ -77,6 +80,35 @@ def list_shared(share_id: int, by_id: int | None = None) -> str:
         subject=f"List shared: {share.list.list_name}",
     )
     return notify(share.user, "list_shared", msg, once_key=f"list_shared:{share.pk}").status
+
+
+def comment_notice(comment_id: int) -> str:
+    """Tell the people a timeline comment lists: mentioned, assigned or unassigned."""
+    comment = Comment.objects.select_related("owner").filter(pk=comment_id).first()
+    if comment is None:
+        return "comment gone"
+    model = get_doctype(comment.reference_doctype)
+    document = model._default_manager.filter(name=comment.reference_name).first() if model else None
+    if document is None:
+        return "record gone"
+    notices = {
+        CommentType.COMMENT: ("mention", "Mentioned", texts.mentioned),
+        CommentType.ASSIGNED: ("todo_assigned", "Assigned", texts.todo_assigned),
+        CommentType.UNASSIGNED: ("todo_unassigned", "Unassigned", texts.todo_unassigned),
+    }
+    if comment.comment_type not in notices:
+        return "nothing to tell"
+    kind, subject, text = notices[CommentType(comment.comment_type)]
+    told = 0
+    for user_id in comment.mentions:
+        user = _user(user_id)
+        # Only people who may read the record hear about it (a private list stays private).
+        if user is None or user.pk == comment.owner_id or not can(user, Action.READ, document):
+            continue
+        msg = Message(text(document, comment), subject=f"{subject}: {document}"[:255])
+        key = f"comment:{comment.pk}:{user.pk}"
+        told += notify(user, kind, msg, once_key=key).status in ("sent", "deferred")
+    return f"told {told}"
 
 
 def _with_reply(message: Message, task: Any, user: Any) -> Message:

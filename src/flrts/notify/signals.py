@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models.signals import post_save
 
+from flrts.core.activity import Comment
 from flrts.core.context import acting_user
 from flrts.jobs.queue import enqueue_after_commit
 from flrts.lists.models import ListShare
@@ -48,6 +49,16 @@ def share_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **
     )
 
 
+def comment_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
+    """A comment that mentions people, or an (un)assignment, tells the people it lists."""
+    if raw or not created or not instance.mentions:
+        return
+    enqueue_after_commit(
+        "flrts.notify.events.comment_notice", queue="short", comment_id=instance.pk
+    )
+
+
 def connect() -> None:
     post_save.connect(task_saved, sender=Task, dispatch_uid="flrts.notify.task_saved")
     post_save.connect(share_saved, sender=ListShare, dispatch_uid="flrts.notify.share_saved")
+    post_save.connect(comment_saved, sender=Comment, dispatch_uid="flrts.notify.comment_saved")

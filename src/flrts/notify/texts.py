@@ -58,6 +58,23 @@ def list_shared(flrts_list: Any, by: Any, permission: str) -> str:
     return f"📝 {who} the list {flrts_list.list_name} with you ({permission} access)."
 
 
+def _by(comment: Any) -> str:
+    return str(comment.owner) if comment.owner is not None else "Someone"
+
+
+def mentioned(document: Any, comment: Any) -> str:
+    said = comment.content if len(comment.content) <= 600 else comment.content[:599] + "…"
+    return f"💬 {_by(comment)} mentioned you on {document}:\n{said}"
+
+
+def todo_assigned(document: Any, comment: Any) -> str:
+    return f"📌 {_by(comment)} assigned you {document}"
+
+
+def todo_unassigned(document: Any, comment: Any) -> str:
+    return f"{_by(comment)} removed your assignment on {document}"
+
+
 def reminder(title: str, description: str, user: Any, occurrence: dt.datetime, late: bool) -> str:
     text = f"🔔 Reminder: {title}"
     if description:

@@ -46,6 +46,9 @@ class Task(Document):
     doctype = "Task"
     naming_series = "TASK-.YYYY.-.#####"
     title_field = "subject"
+    # The field that holds the task's one assignee; the form timeline keeps it and the ToDo
+    # rows in step (flrts.tasks.assignments).
+    assignee_field = "assigned_to"
 
     subject = models.CharField(max_length=255)
     description = models.TextField(blank=True)
@@ -113,6 +116,11 @@ class Task(Document):
             # The default list (live tasks, newest change first): read in index order, LIMIT
             # rows and stop, instead of MariaDB's filesort of every live row.
             models.Index(fields=["archived", "modified"], name="task_live_modified"),
+            # The desk's Kanban: a column's first cards (open work by due date, closed work
+            # newest first) and the counts per status, without sorting 100,000 rows.
+            models.Index(fields=["status", "archived", "due_at"], name="task_board_due"),
+            models.Index(fields=["status", "archived", "modified"], name="task_board_modified"),
+            models.Index(fields=["site", "archived", "status"], name="task_board_site"),
         ]
 
     _force_complete = False

@@ -1,0 +1,1 @@
+"""The form timeline: a record's history, comments with @mentions, assignments, attachments."""
