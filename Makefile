@@ -1,8 +1,10 @@
-# Two commands: `make run` (set up and run on SQLite) and `make test` (set up and pass the tests).
+# Two commands: `make run [PORT=8080]` (set up and run on SQLite) and `make test` (set up and pass
+# the tests).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= dev
+PORT   ?= 8000
 
 .PHONY: setup run test lint typecheck check clean
 
@@ -15,8 +17,8 @@ $(BIN)/.installed-$(EXTRAS): pyproject.toml
 setup: $(BIN)/.installed-$(EXTRAS)
 
 run: setup
-	$(BIN)/flrts init
-	$(BIN)/flrts start
+	$(BIN)/flrts init --port $(PORT)
+	$(BIN)/flrts start --bind 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/pytest -q -n 2

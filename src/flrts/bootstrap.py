@@ -148,6 +148,7 @@ def init(args: list[str]) -> int:
     """What `make run` calls: a ready default site on SQLite, demo data on its first run."""
     parser = argparse.ArgumentParser(prog="flrts init")
     parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--port", type=int, default=8000, help="the port `flrts start` serves")
     opts = parser.parse_args(args)
     base = sites_dir()
     name = default_site_name(base)
@@ -163,15 +164,15 @@ def init(args: list[str]) -> int:
         from django.core.management import call_command
 
         call_command("migrate", interactive=False, verbosity=0)
-    _print_login(base / name)
+    _print_login(base / name, opts.port)
     return 0
 
 
-def _print_login(path: Path) -> None:
+def _print_login(path: Path, port: int = 8000) -> None:
     config = read_json(path / SITE_CONFIG)
     password = config.get("admin_password")
     shown = password if password else "(the password printed when the site was created)"
-    print(f"Desk: http://127.0.0.1:8000/desk/  login: Administrator / {shown}", flush=True)
+    print(f"Desk: http://127.0.0.1:{port}/desk/  login: Administrator / {shown}", flush=True)
 
 
 # -- databases ------------------------------------------------------------------------------

@@ -181,6 +181,8 @@ else:
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # storage; each reader sees their own zone (UserTimezoneMiddleware)
 USE_I18N = False
+# Dates and times as the desk writes them: `Fri 2026-06-05 08:00 CDT` (flrts.core.display)
+FORMAT_MODULE_PATH = ["flrts.core.formats"]
 USE_TZ = True
 SITE_TIME_ZONE: str = SITE.get("time_zone", "America/Chicago")
 

@@ -5,6 +5,8 @@ from django.urls import include, path
 from flrts.api import views as api_views
 from flrts.core import views as core_views
 
+handler403 = "flrts.core.views.permission_denied"
+
 urlpatterns = [
     path("", api_views.root),  # the desk, or the legacy `/?cmd=` RPC that Frappe clients use
     # The link in a password-reset mail (asked for through the API's reset_password).

@@ -162,3 +162,44 @@ def test_migrate_is_safe_to_run_twice(bench: Path) -> None:
     run(bench, "migrate", check=True)
     again = run(bench, "migrate", check=True)
     assert "No migrations to apply" in again.stdout
+
+
+def _can_log_in(bench: Path, username: str, password: str) -> bool:
+    out = run(
+        bench,
+        "console",
+        "-c",
+        "from django.contrib.auth import authenticate; "
+        f"print(authenticate(username={username!r}, password={password!r}) is not None)",
+        check=True,
+    )
+    return out.stdout.strip() == "True"
+
+
+def test_set_password_for_the_administrator_and_anyone(bench: Path) -> None:
+    done = run(bench, "set-password", "Administrator", "--password", "fresh-pass-42", check=True)
+    assert "Password set for Administrator (Administrator)" in done.stdout
+    assert "fresh-pass-42" not in done.stdout + done.stderr
+    assert _can_log_in(bench, "Administrator", "fresh-pass-42")
+    assert not _can_log_in(bench, "Administrator", "s3cret-pass")
+    run(bench, "add-user", "pw@example.com", "--name", "P W", "--password", "first-pass-1")
+    piped = subprocess.run(
+        [*FLRTS, "--sites-dir", str(bench), "set-password", "PW@example.com"],
+        input="piped-pass-77\n",
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("FLRTS_", "DJANGO_"))},
+        timeout=120,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert _can_log_in(bench, "pw@example.com", "piped-pass-77")
+
+
+def test_set_password_refuses_unknown_people_and_short_passwords(bench: Path) -> None:
+    unknown = run(bench, "set-password", "nobody@example.com", "--password", "long-enough-1")
+    assert unknown.returncode != 0
+    assert "no person with email or username 'nobody@example.com'" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+    short = run(bench, "set-password", "Administrator", "--password", "short")
+    assert short.returncode != 0 and "at least 8 characters" in short.stderr
+    assert "Traceback" not in short.stderr

@@ -218,7 +218,7 @@ def test_a_comment_mention_reaches_the_persons_telegram_outbox(
     page = browser_page
     login(page, live_server.url, people.supervisor.email, f"/desk/tasks/task/{task.pk}/change/")
     timeline = page.locator("#timeline")
-    expect(timeline).to_contain_text("Wendy set due to Mon 8 Jun 14:00 CDT; changed status")
+    expect(timeline).to_contain_text("Wendy set due to Mon 2026-06-08 14:00 CDT; changed status")
     box = page.locator("#tl-comment-input")
     box.click()
     box.type("Parts are in. @Wen")

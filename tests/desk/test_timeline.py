@@ -47,11 +47,13 @@ def test_a_due_change_reads_as_one_sentence_in_the_readers_zone(people, task) ->
         task.save()
     timezone.activate(CHICAGO)
     assert lines(task) == [
-        "Wendy changed due from Fri 5 Jun 08:00 CDT to Mon 8 Jun 14:00 CDT; "
+        "Wendy changed due from Fri 2026-06-05 08:00 CDT to Mon 2026-06-08 14:00 CDT; "
         "changed status from Open to Working"
     ]
     timezone.activate(ZoneInfo("America/New_York"))
-    assert lines(task)[0].startswith("Wendy changed due from Fri 5 Jun 09:00 EDT to Mon 8 Jun")
+    assert lines(task)[0].startswith(
+        "Wendy changed due from Fri 2026-06-05 09:00 EDT to Mon 2026-06-08"
+    )
     timezone.deactivate()
 
 
@@ -68,9 +70,9 @@ def test_each_version_sees_the_record_as_it_was(people, task, site) -> None:
         task.archived = True
         task.save()
     assert lines(task) == [
-        "Sam changed due from Fri 5 Jun 09:30 CDT to Tue 9 Jun; archived this",
+        "Sam changed due from Fri 2026-06-05 09:30 CDT to Tue 2026-06-09; archived this",
         "Sam set assignee to Wendy; set site to Big Sky",
-        "Sam changed due from Fri 5 Jun 08:00 CDT to Fri 5 Jun 09:30 CDT",
+        "Sam changed due from Fri 2026-06-05 08:00 CDT to Fri 2026-06-05 09:30 CDT",
     ]
     timezone.deactivate()
 
@@ -83,7 +85,7 @@ def test_a_date_only_due_is_not_moved_by_the_readers_zone(people) -> None:
         task.set_due(dt.date(2026, 6, 8))
         task.save()
     timezone.activate(ZoneInfo("Asia/Tokyo"))
-    assert lines(task) == ["Sam changed due from Fri 5 Jun to Mon 8 Jun"]
+    assert lines(task) == ["Sam changed due from Fri 2026-06-05 to Mon 2026-06-08"]
     timezone.deactivate()
 
 

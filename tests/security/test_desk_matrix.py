@@ -22,7 +22,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 
-from flrts.core.admin_base import PermissionAdmin
+from flrts.core.admin_base import DocumentAdmin, PermissionAdmin
 from flrts.core.permissions import Action, can, readable, role_of
 from flrts.core.roles import Role
 from flrts.desk.demo import load_demo
@@ -50,6 +50,12 @@ MODEL_VIEWS: dict[str, Rule] = {
     "history": lambda u, m, o: can(u, Action.READ, o),
     "delete": lambda u, m, o: can(u, Action.PURGE, o),
     "autocomplete": lambda u, m, o: can(u, Action.READ, m),
+}
+# A DocType's desk "Delete" archives (for every role that may archive); purging is its own page.
+DOCUMENT_VIEWS: dict[str, Rule] = {
+    **MODEL_VIEWS,
+    "delete": lambda u, m, o: can(u, Action.ARCHIVE, o),
+    "purge": lambda u, m, o: can(u, Action.PURGE, o),
 }
 # Extra views of one ModelAdmin, by URL name.
 EXTRA_VIEWS: dict[str, Rule] = {
@@ -175,6 +181,43 @@ CUSTOM_VIEWS: dict[str, tuple[Callable[[dict[str, Any]], Probe], Rule]] = {
     "timeline-file": (_file, lambda u, m, o: can(u, Action.READ, o)),
     "timeline-file-remove": (_file_remove, lambda u, m, o: can(u, Action.WRITE, o)),
 }
+
+
+def _reads(u: Any, m: Any, o: Any) -> bool:
+    return can(u, Action.READ, m)
+
+
+def _keeps_preferences(model: Any) -> Rule:
+    from flrts.desk.models import ListFilter
+
+    return lambda u, m, o: can(u, Action.READ, m) and can(u, Action.CREATE, ListFilter)
+
+
+def _shared_filter(model: Any, world: dict[str, Any]) -> Probe:
+    from flrts.desk.models import ListFilter
+
+    row = ListFilter.objects.create(
+        filter_name="Shared probe", reference_doctype=model.doctype, filters=[], for_user=None
+    )
+    return Probe("post", [row.pk], {}, row)
+
+
+# The list tools every DocType list has (kind -> (probe, rule)); the probe gets the model.
+LIST_TOOLS: dict[str, tuple[Callable[[Any, dict[str, Any]], Probe], Rule]] = {
+    "listview_apply": (lambda m, w: Probe("get", [], {}), _reads),
+    "listview_row": (lambda m, w: Probe("get", [], {"index": "0"}), _reads),
+    "listview_counts": (lambda m, w: Probe("get", [], {}), _reads),
+    "listview_columns": (
+        lambda m, w: Probe("post", [], {"reset": "1"}),
+        lambda u, m, o: _keeps_preferences(m)(u, m, o),
+    ),
+    "listview_save_filter": (
+        lambda m, w: Probe("post", [], {"filter_name": "Mine", "filters": "[]"}),
+        lambda u, m, o: _keeps_preferences(m)(u, m, o),
+    ),
+    # a shared filter: only Admins and Supervisors remove it
+    "listview_delete_filter": (_shared_filter, lambda u, m, o: can(u, Action.ARCHIVE, o)),
+}
 # ModelAdmins that do not take their rules from core/permissions.py on purpose, with the rule
 # each one states instead (the desk must not allow more than this).
 OWN_RULES: dict[str, dict[str, Rule]] = {
@@ -213,6 +256,7 @@ POST_VIEWS = {"reports-build-daily"}
 ACTIONS: dict[str, Action] = {
     "delete_selected": Action.PURGE,
     "archive_selected": Action.ARCHIVE,
+    "restore_selected": Action.ARCHIVE,
     "mark_complete": Action.WRITE,
     "reassign": Action.WRITE,
     "retry_failed": Action.SETTINGS,
@@ -233,6 +277,12 @@ CORE_DOCTYPES = {
     "org.contractor",
     "people.user",
 }
+
+
+def _rules_of(label: str, model_admin: Any) -> dict[str, Rule]:
+    if label in OWN_RULES:
+        return OWN_RULES[label]
+    return DOCUMENT_VIEWS if isinstance(model_admin, DocumentAdmin) else MODEL_VIEWS
 
 
 def _names(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -260,7 +310,9 @@ def _rule_for(name: str, admins: dict[str, Any]) -> tuple[str, Rule] | None:
         prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
         if name.startswith(prefix):
             kind = name[len(prefix) :]
-            rules = OWN_RULES.get(label, MODEL_VIEWS)
+            rules = _rules_of(label, admins[label][1])
+            if kind.startswith("listview_") and kind in LIST_TOOLS:
+                return kind, LIST_TOOLS[kind][1]
             return (kind, rules[kind]) if kind in rules else None
     if name in SITE_VIEWS:
         return name, SITE_VIEWS[name]
@@ -330,12 +382,12 @@ def test_model_views_obey_the_role_matrix(world: dict[str, Any]) -> None:
         meta = model._meta
         for role in ROLES:
             user, client = world[role], _client(world[role])
-            rules = OWN_RULES.get(label, MODEL_VIEWS)
-            for kind in ("changelist", "add", "change", "history", "delete"):
+            rules = _rules_of(label, _model_admins()[label][1])
+            for kind in ("changelist", "add", "change", "history", "delete", "purge"):
                 if kind not in rules:
                     continue
                 name = f"admin:{meta.app_label}_{meta.model_name}_{kind}"
-                needs_obj = kind in ("change", "history", "delete")
+                needs_obj = kind in ("change", "history", "delete", "purge")
                 if needs_obj and sample is None:
                     continue
                 url = reverse(name, args=[sample.pk] if needs_obj else [])
@@ -348,6 +400,29 @@ def test_model_views_obey_the_role_matrix(world: dict[str, Any]) -> None:
     assert checked > 300
 
 
+def test_list_tools_obey_the_role_matrix(world: dict[str, Any]) -> None:
+    checked = 0
+    for _label, (model, model_admin) in sorted(_model_admins().items()):
+        if not isinstance(model_admin, DocumentAdmin):
+            continue
+        info = model._meta.app_label, model._meta.model_name
+        for kind, (probe_for, rule) in LIST_TOOLS.items():
+            for role in ROLES:
+                user, probe = world[role], probe_for(model, world)
+                url = reverse("admin:{}_{}_{}".format(*info, kind), args=probe.args)
+                answer = getattr(_client(user), probe.method)(url, probe.data)
+                opened = answer.status_code == 200 or (
+                    answer.status_code == 302 and not answer["Location"].startswith("/desk/login")
+                )
+                allowed = user is not None and rule(user, model, probe.target)
+                assert opened == allowed, (
+                    f"{role} on {probe.method.upper()} {url}: answered {answer.status_code}, "
+                    f"rule says {allowed}"
+                )
+                checked += 1
+    assert checked > 200
+
+
 def test_extra_and_site_views_obey_their_rules(world: dict[str, Any]) -> None:
     from flrts.people.models import User
 
@@ -356,6 +431,8 @@ def test_extra_and_site_views_obey_their_rules(world: dict[str, Any]) -> None:
         kind_rule = _rule_for(name, admins)
         assert kind_rule is not None
         kind, rule = kind_rule
+        if kind in LIST_TOOLS:
+            continue  # test_list_tools_obey_the_role_matrix
         if name in CUSTOM_VIEWS:
             probe_for = CUSTOM_VIEWS[name][0]
             for role in ROLES:

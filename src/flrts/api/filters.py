@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from flrts.api.errors import DataError, ValidationError
 from flrts.api.registry import ApiDocType, ApiField, ChildTable
-from flrts.api.serialize import site_zone
+from flrts.api.serialize import input_zone
 from flrts.api.values import parse_datetime, scalar
 from flrts.people.models import login_q
 
@@ -273,7 +273,7 @@ def _day_edge(api_field: ApiField, value: Any, end: bool) -> dt.datetime:
 
 
 def _today() -> dt.date:
-    return timezone.now().astimezone(site_zone()).date()
+    return timezone.now().astimezone(input_zone()).date()
 
 
 def _month_end(day: dt.date) -> dt.date:

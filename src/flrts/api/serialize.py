@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -32,6 +34,25 @@ Formatter = Callable[..., Any]
 @functools.cache
 def site_zone() -> ZoneInfo:
     return ZoneInfo(settings.SITE_TIME_ZONE)
+
+
+# The API reads naive datetimes and "today" in the site's zone (Frappe's system zone); the desk's
+# filter builder reuses the same filters for a reader in their own zone.
+_input_zone: ContextVar[ZoneInfo | None] = ContextVar("flrts_api_input_zone", default=None)
+
+
+def input_zone() -> ZoneInfo:
+    """The zone naive filter and field input is read in: the site's, unless `reading_in` says."""
+    return _input_zone.get() or site_zone()
+
+
+@contextmanager
+def reading_in(tz: ZoneInfo) -> Iterator[None]:
+    token = _input_zone.set(tz)
+    try:
+        yield
+    finally:
+        _input_zone.reset(token)
 
 
 def fmt_datetime(value: dt.datetime | None) -> str | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flrts.api.errors import ValidationError
 from flrts.api.registry import ApiField
-from flrts.api.serialize import site_zone
+from flrts.api.serialize import input_zone
 from flrts.core.timezones import local_to_utc
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -53,7 +53,7 @@ def parse_datetime(api_field: ApiField, value: Any) -> dt.datetime:
                 "use YYYY-MM-DD HH:MM:SS (site time zone) or ISO 8601 with an offset"
             ) from None
     if parsed.tzinfo is None:
-        return local_to_utc(parsed.date(), parsed.time(), site_zone().key)
+        return local_to_utc(parsed.date(), parsed.time(), input_zone().key)
     return parsed.astimezone(dt.UTC)
 
 

@@ -51,7 +51,7 @@ def confirm(conv: Conversation, proposal_id: int, version: int | None) -> Action
         return ActionResult(str(exc)[:190], [Reply(str(exc), kind="error")])
     buttons = []
     if getattr(record, "doctype", "") == "Task" and record.is_open:
-        buttons = queries.task_buttons(record)
+        buttons = queries.task_buttons(record, conv.user)
     saved = Reply("\n".join(lines), buttons, kind="saved", link=desk_url(record))
     return ActionResult(f"Saved {record.name}", [saved], close_card=True)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from flrts.capture.cards import PRIORITY_ICONS, format_when
 from flrts.capture.replies import Button, Reply
-from flrts.core.permissions import readable
+from flrts.core.permissions import Action, can, readable
 from flrts.core.timezones import end_of_day_utc
 from flrts.lists.models import FlrtsList
 from flrts.nlp.types import QueryFilters
@@ -41,8 +41,11 @@ def task_line(task: Task, reader: User) -> str:
     return f"{PRIORITY_ICONS.get(task.priority, '')} {task.name}: {task.subject}{who}{where}{due}"
 
 
-def task_buttons(task: Task) -> list[list[Button]]:
-    """The task card buttons: Mark complete / Reassign / Snooze."""
+def task_buttons(task: Task, reader: User) -> list[list[Button]]:
+    """The task card buttons: Mark complete / Reassign / Snooze, for a reader who may change the
+    task (a Viewer, or a Worker on someone else's task, gets none: they would be refused)."""
+    if not can(reader, Action.WRITE, task):
+        return []
     return [
         [
             Button("✅ Mark complete", f"task:done:{task.name}"),
@@ -64,7 +67,7 @@ def task_list_replies(title: str, tasks: QuerySet[Task], reader: User) -> list[R
     replies = [Reply("\n".join(lines))]
     # Up to five tasks get their own card with buttons, so they can be completed in one tap.
     for task in rows[:5]:
-        replies.append(Reply(task_line(task, reader), task_buttons(task), kind="task"))
+        replies.append(Reply(task_line(task, reader), task_buttons(task, reader), kind="task"))
     return replies
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flrts.capture.conversation import Conversation, handle_action, handle_text
 from flrts.capture.requests import HELP_TEXT
+from flrts.core.display import when
 from flrts.core.permissions import role_of
 from flrts.telegram.config import bot_settings
 from flrts.telegram.outbound import outbox_for
@@ -54,6 +55,7 @@ def _outbox(request: HttpRequest) -> list[dict[str, Any]]:
             "method": m.method,
             "buttons": m.buttons,
             "at": m.creation.isoformat(),
+            "when": when(m.creation),  # the reader's zone, as everywhere in the desk
         }
         for m in outbox_for(request.user, 30)
     ]

@@ -26,6 +26,7 @@ class PermKind(models.TextChoices):
     REFERENCE = "reference"  # sites, contractors, people: everyone reads, supervisors edit
     SYSTEM = "system"  # logs and jobs: supervisors read, admins act
     SETTINGS = "settings"  # admins only
+    PREFERENCE = "preference"  # a person's own desk views; shared ones are kept by supervisors
 
 
 class Document(models.Model):

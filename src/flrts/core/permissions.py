@@ -10,6 +10,8 @@ submitted one is for Supervisors and Admins; amending is creating (a new draft).
 Reference data (sites, contractors, people) is read by everyone and edited by Supervisors,
 except a document that declares `perm_requires_admin()` (an Admin's own person record): only
 Admins change those.
+Preferences (saved list filters, chosen columns) are each person's own, for every role (a Viewer
+too: saving a view changes no record); the shared ones are kept by Admins and Supervisors.
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ def can(user: Any, action: Action | str, target: Any) -> bool:
         return _in_scope(user, document)
     if role is Role.SUPERVISOR:
         return True
+    if kind == PermKind.PREFERENCE:
+        return document is None or bool(document.perm_is_owner(user))
     if role is Role.VIEWER:
         return False
     # Worker

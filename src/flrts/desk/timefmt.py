@@ -1,12 +1,15 @@
-"""How the desk's timeline, Kanban cards and calendar write a moment: in the reader's zone, with
-the zone's abbreviation ("Fri 5 Jun 08:00 CDT"); a date without a time stays a date ("Fri 5 Jun"),
-because a date-only due is a day in the task's own zone, not an instant."""
+"""How the desk's timeline, Kanban cards and calendar write a moment: the desk's one format
+(`flrts.core.display.when`: "Fri 2026-06-05 08:00 CDT", in the reader's zone); a date without a
+time stays a date ("Fri 2026-06-05"), because a date-only due is a day in the task's own zone, not
+an instant."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.utils import timezone
+
+from flrts.core.display import when
 
 
 def reader_zone() -> dt.tzinfo:
@@ -15,12 +18,11 @@ def reader_zone() -> dt.tzinfo:
 
 
 def moment(at: dt.datetime, tz: dt.tzinfo | None = None) -> str:
-    local = at.astimezone(tz or reader_zone())
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {local.tzname()}"
+    return when(at, tz or reader_zone())
 
 
 def day(value: dt.date) -> str:
-    return f"{value:%a} {value.day} {value:%b}"
+    return when(value)
 
 
 def moment_or_day(at: dt.datetime | None, date: dt.date | None, has_time: bool) -> str:

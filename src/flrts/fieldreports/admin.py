@@ -11,7 +11,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from flrts.core import docstatus
-from flrts.core.admin_base import DocumentAdmin
+from flrts.core.admin_base import DocumentAdmin, docstatus_pill
 from flrts.core.context import acting_as
 from flrts.core.permissions import Action, can
 from flrts.fieldreports.models import Attachment, FieldReport, Reading
@@ -38,13 +38,17 @@ class AttachmentInline(admin.TabularInline):
 
 @admin.register(FieldReport)
 class FieldReportAdmin(DocumentAdmin):
-    list_display = ["name", "summary", "site", "reported_by", "report_date", "status"]
+    list_display = ["name", "summary", "site", "reported_by", "report_date", "docstatus_pill"]
     list_display_links = ["name", "summary"]
     list_filter = ["status", "site", "reported_by", "report_date"]
     list_select_related = ["site", "reported_by"]
     search_fields = ["name", "summary", "observations", "issues_found", "equipment_mentioned"]
     date_hierarchy = "report_date"
     inlines = [ReadingInline, AttachmentInline]
+    mine_filters = [
+        ("reported", "Reported by me", "reported_by"),
+        ("created", "Created by me", "owner"),
+    ]
     autocomplete_fields = ["follow_up_tasks"]
     fields = [
         "name_display",
@@ -133,3 +137,13 @@ class FieldReportAdmin(DocumentAdmin):
     def standard_fields(self, obj: Any) -> str:
         # The status line and the buttons say where the report stands; no raw docstatus.
         return super().standard_fields(obj).rsplit("; docstatus", 1)[0]
+
+    field_help = {
+        "report_date": "The day the report is about, at the site.",
+        "status": "Draft while it is being written; Submitted once final.",
+        "follow_up_tasks": "Tasks opened because of what this report found.",
+    }
+
+    @admin.display(description="Status", ordering="docstatus")
+    def docstatus_pill(self, obj: FieldReport) -> str:
+        return docstatus_pill(obj)

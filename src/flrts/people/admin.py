@@ -37,6 +37,16 @@ class PersonAdmin(PermissionAdmin, UserAdmin):  # type: ignore[misc]
     list_filter = ["role", "is_active", "time_zone", "default_site"]
     search_fields = ["username", "full_name", "email", "telegram_username"]
     ordering = ["full_name", "username"]
+    field_help = {
+        "time_zone": "The person's IANA zone (e.g. America/Chicago): reminders, quiet hours and "
+        "the daily summary follow it, and the desk shows them times in it.",
+        "quiet_hours_start": "Start of the quiet hours, in the person's own zone; messages wait "
+        "until they end (the window may wrap midnight, e.g. 22:00–06:30).",
+        "quiet_hours_end": "End of the quiet hours, in the person's own zone.",
+        "daily_summary_time": "Local time of the daily summary, in the person's own zone; empty "
+        "for none.",
+        "telegram_user_id": "The person's numeric Telegram id (not the @username).",
+    }
     fieldsets = [
         (None, {"fields": ["username", "password_state"]}),
         ("Person", {"fields": ["full_name", "email", "aliases", "role", "is_active"]}),

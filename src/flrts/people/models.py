@@ -110,6 +110,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    # The desk's header greets people by name, not by their email (Django's default).
+    def get_short_name(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.username
+
     # The API and bot call people by the Frappe name: the email, or "Administrator".
     @property
     def name(self) -> str:

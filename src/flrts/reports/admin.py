@@ -8,15 +8,16 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.html import format_html
 
 from flrts.core.admin_base import PermissionAdmin
+from flrts.core.permissions import Action, can
 from flrts.reports.access import may_see_reports
 from flrts.reports.models import DailyReport, MonitorSettings, MonitorState
 
 
-@admin.action(description="Send selected again (Telegram and email)", permissions=["add"])
+@admin.action(description="Send selected again (Telegram and email)")
 def send_again(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> None:
     from flrts.reports.daily import send
 
-    if not modeladmin.has_add_permission(request):
+    if not can(request.user, Action.CREATE, DailyReport):
         modeladmin.message_user(request, "Only Admins send reports.", messages.ERROR)
         return
     for report in queryset:
@@ -55,6 +56,12 @@ class DailyReportAdmin(PermissionAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # built by the job, the command or "Build now" on the Reports page
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        if not can(request.user, Action.CREATE, DailyReport):  # sending is for Admins
+            actions.pop("send_again", None)
+        return actions
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

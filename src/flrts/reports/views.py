@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +12,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from flrts.core.display import when
 from flrts.core.permissions import Action, can
+from flrts.core.views import forbidden
 from flrts.reports.access import may_edit_monitor_settings, may_see_reports
 from flrts.reports.analytics import REPORTS, ReportDef, ReportResult
 from flrts.reports.charts import render as render_chart
@@ -19,12 +22,7 @@ from flrts.reports.periods import ReportFilterError, parse_date
 
 
 def _forbidden(request: HttpRequest, site: Any) -> TemplateResponse:
-    context = {
-        **site.each_context(request),
-        "title": "Reports",
-        "message": "Reports are for Admins and Supervisors.",
-    }
-    return TemplateResponse(request, "reports/forbidden.html", context, status=403)
+    return forbidden(request, "Reports are for Admins and Supervisors.")
 
 
 def index(request: HttpRequest, site: Any) -> HttpResponse:
@@ -123,6 +121,8 @@ def _table(result: ReportResult) -> dict[str, Any]:
 def _display(value: Any, fieldtype: str) -> str:
     if value is None:
         return "—"
+    if isinstance(value, dt.date):
+        return when(value)
     if fieldtype == "Currency":
         return f"{value:,.6f}".rstrip("0").rstrip(".") if value else "0"
     if fieldtype == "Percent":

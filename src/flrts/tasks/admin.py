@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 
-from flrts.core.admin_base import DocumentAdmin
+from flrts.core.admin_base import DocumentAdmin, report_bulk
+from flrts.core.display import pill, when
 from flrts.core.permissions import Action, can
 from flrts.people.models import User
 from flrts.tasks.models import CLOSED_STATUSES, Status, Task
@@ -64,7 +66,7 @@ class SubTaskInline(admin.TabularInline):
         return False
 
 
-@admin.action(description="Mark complete")
+@admin.action(description="Mark complete", permissions=["change"])
 def mark_complete(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) -> None:
     completed, refused = 0, []
     for task in queryset.exclude(status=Status.COMPLETED):
@@ -76,12 +78,10 @@ def mark_complete(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task
             completed += 1
         except ValidationError as exc:
             refused.append("; ".join(exc.messages))
-    modeladmin.message_user(request, f"Completed {completed}.", messages.SUCCESS)
-    for reason in refused:
-        modeladmin.message_user(request, reason, messages.WARNING)
+    report_bulk(modeladmin, request, completed, f"Completed {completed}.", refused)
 
 
-@admin.action(description="Reassign to the person chosen below")
+@admin.action(description="Reassign to the person chosen below", permissions=["change"])
 def reassign(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) -> None:
     # Only our own field: the ActionForm's `action` choices are filled in by the changelist.
     try:
@@ -91,13 +91,15 @@ def reassign(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Task]) ->
     if person is None:
         modeladmin.message_user(request, "Choose who to reassign to.", messages.ERROR)
         return
-    moved = 0
+    moved, refused = 0, []
     for task in queryset:
         if can(request.user, Action.WRITE, task):
             task.assigned_to = person
             task.save()
             moved += 1
-    modeladmin.message_user(request, f"Reassigned {moved} to {person}.", messages.SUCCESS)
+        else:
+            refused.append(f"{task.name}: not permitted")
+    report_bulk(modeladmin, request, moved, f"Reassigned {moved} to {person}.", refused)
 
 
 @admin.register(Task)
@@ -107,12 +109,11 @@ class TaskAdmin(DocumentAdmin):
     list_display = [
         "name",
         "subject",
-        "status",
-        "priority",
+        "status_pill",
+        "priority_pill",
         "assigned_to",
         "site",
         "due_local",
-        "is_overdue",
     ]
     list_display_links = ["name", "subject"]
     list_filter = ["status", "priority", "site", "assigned_to", DueFilter, "source"]
@@ -120,6 +121,22 @@ class TaskAdmin(DocumentAdmin):
     search_fields = ["name", "subject", "description"]
     autocomplete_fields = ["parent_task"]
     inlines = [SubTaskInline]
+    count_fields = ["status", "priority", "site", "assigned_to", "owner"]  # sidebar counts
+    mine_filters = [
+        ("assigned", "Assigned to me", "assigned_to"),
+        ("created", "Created by me", "owner"),
+    ]
+    field_help = {
+        "time_zone": "The zone the start and due below are in (IANA, e.g. America/Chicago). "
+        "Lists show the due in each reader's own zone.",
+        "exp_start_date": "Start date, in the task's zone.",
+        "start_time": "Start time, in the task's zone; empty for the start of the day.",
+        "exp_end_date": "Due date, in the task's zone.",
+        "due_time": "Due time, in the task's zone; empty means the end of the due date.",
+        "completed_on": "When it was completed, in your zone: {zone}.",
+        "parent_task": "The task this is a sub-task of.",
+        "is_group": "Has sub-tasks (set by itself when a sub-task is added).",
+    }
     fieldsets = [
         (None, {"fields": ["name_display", "subject", "description", "status", "priority"]}),
         ("Who and where", {"fields": ["assigned_to", "site", "contractor", "flrts_list"]}),
@@ -146,14 +163,21 @@ class TaskAdmin(DocumentAdmin):
         ),
     ]
 
+    @admin.display(description="Status", ordering="status")
+    def status_pill(self, task: Task) -> str:
+        return pill(task.status)
+
+    @admin.display(description="Priority", ordering="priority")
+    def priority_pill(self, task: Task) -> str:
+        return pill(task.priority)
+
     @admin.display(description="Due", ordering="due_at")
     def due_local(self, task: Task) -> str:
+        """The due in the reader's zone (a date-only due is that day); overdue ones in red."""
         if task.exp_end_date is None:
             return "-"
-        if task.due_time is None or task.due_at is None:
-            return task.exp_end_date.isoformat()
-        return timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M %Z")
-
-    @admin.display(description="Overdue", boolean=True)
-    def is_overdue(self, task: Task) -> bool:
-        return bool(task.is_open and task.due_at and task.due_at < timezone.now())
+        shown = when(task.due_at) if task.due_time is not None and task.due_at else None
+        shown = shown or when(task.exp_end_date)
+        if task.is_open and task.due_at and task.due_at < timezone.now():
+            return format_html("{} {}", shown, pill("Overdue"))
+        return shown
