@@ -98,9 +98,16 @@ class TempSite:
         return [sys.executable, "-m", "flrts.cli", "--sites-dir", str(self.base), *args]
 
     def flrts(self, *args: str, check: bool = True, timeout: float = 120) -> Any:
-        out = subprocess.run(
-            self.cmd(*args), env=self.env(), capture_output=True, text=True, timeout=timeout
-        )
+        try:
+            out = subprocess.run(
+                self.cmd(*args), env=self.env(), capture_output=True, text=True, timeout=timeout
+            )
+        except subprocess.TimeoutExpired as exc:
+            # The whole output, not pytest's shortened repr: a hang must say where it hung.
+            raise AssertionError(
+                f"flrts {' '.join(args)} still running after {timeout} s:\n"
+                f"{_text(exc.stdout)}\n{_text(exc.stderr)}"
+            ) from None
         if check and out.returncode != 0:
             raise AssertionError(f"flrts {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
         return out
@@ -182,3 +189,9 @@ def kill_tree(pid: int) -> None:
             os.kill(victim, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def _text(data: str | bytes | None) -> str:
+    if isinstance(data, bytes):
+        return data.decode(errors="replace")
+    return data or ""

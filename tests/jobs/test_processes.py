@@ -48,6 +48,22 @@ def test_sigterm_lets_the_current_job_finish(tsite: TempSite, tmp_path: Path) ->
     assert tsite.job_row(job_id, "status", "attempts") == {"status": "finished", "attempts": 1}
 
 
+def test_a_job_past_its_queue_timeout_fails(tsite: TempSite, tmp_path: Path) -> None:
+    tsite.set_config(queue_timeout_short=2)
+    try:
+        marker = tmp_path / "slow.log"
+        job_id = tsite.enqueue(
+            "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=30, queue="short"
+        )
+        tsite.flrts("worker", "--burst", "--queue", "short", timeout=60)
+    finally:
+        tsite.set_config(queue_timeout_short=300)
+    row = tsite.job_row(job_id, "status", "error")
+    assert row["status"] == "failed"
+    assert "exceeded its queue timeout of 2 s" in row["error"]
+    assert marker.read_text() == "start\n"
+
+
 RACE = """
 import time, datetime as dt
 from pathlib import Path

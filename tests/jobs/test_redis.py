@@ -67,3 +67,19 @@ def test_a_sigkilled_rq_workers_job_runs_again_after_restart(
             timeout=20,
         )
     assert rsite.job_row(job_id, "attempts")["attempts"] == 2
+
+
+def test_a_job_past_its_queue_timeout_fails_on_rq(rsite: TempSite, tmp_path: Path) -> None:
+    rsite.set_config(queue_timeout_short=2)
+    try:
+        marker = tmp_path / "slow.log"
+        job_id = rsite.enqueue(
+            "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=30, queue="short"
+        )
+        rsite.flrts("worker", "--burst", "--queue", "short", timeout=60)
+    finally:
+        rsite.set_config(queue_timeout_short=300)
+    row = rsite.job_row(job_id, "status", "error")
+    assert row["status"] == "failed"
+    assert "exceeded its queue timeout of 2 s" in row["error"]
+    assert marker.read_text() == "start\n"

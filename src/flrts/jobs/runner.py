@@ -31,7 +31,7 @@ from flrts.jobs.models import Job, JobStatus
 logger = logging.getLogger("flrts.jobs")
 
 # Set by `flrts worker`: who runs jobs in this process, and whether the runner enforces the
-# queue timeout itself (the database queue has none; RQ's work-horse enforces its own).
+# queue timeout itself (both backends run jobs in the worker's main thread).
 WORKER_ID = "inline"
 ENFORCE_TIMEOUTS = False
 
@@ -140,7 +140,7 @@ def _crash(job: Job, clock: float, exc: BaseException) -> None:
 
 @contextmanager
 def _deadline(seconds: int) -> Iterator[None]:
-    """Stop a job that outlives its queue's timeout (database queue only; main thread only)."""
+    """Stop a job that outlives its queue's timeout (in a worker's main thread)."""
     if not ENFORCE_TIMEOUTS or threading.current_thread() is not threading.main_thread():
         yield
         return

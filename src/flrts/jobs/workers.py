@@ -151,7 +151,36 @@ def _run_rq(queues: list[str], worker_id: str, *, burst: bool, max_jobs: int | N
     from django_tasks_rq.backend import Job as TaskJob
 
     # The django-tasks job class is required: RQ's own Job cannot call a django_tasks Task.
-    worker: Any = django_rq.get_worker(*queues, job_class=TaskJob, name=worker_id)
+    worker: Any = django_rq.get_worker(
+        *queues, job_class=TaskJob, worker_class=_rq_worker_class(), name=worker_id
+    )
+    # The runner's own deadline marks the Job row as timed out, the same on both backends.
+    runner.ENFORCE_TIMEOUTS = True
     # RQ's warm shutdown on SIGTERM finishes the current job; scheduled (run_after) jobs need
     # the worker's scheduler.
     worker.work(burst=burst, with_scheduler=True, max_jobs=max_jobs, logging_level="INFO")
+
+
+def _rq_worker_class() -> type:
+    from rq import SimpleWorker
+
+    class FlrtsRQWorker(SimpleWorker):  # type: ignore[misc]
+        """RQ's SimpleWorker without its remote-command channel.
+
+        SimpleWorker runs each job in this process rather than a forked work-horse: this process
+        has threads (the heartbeat, the bot's update loop), and a fork taken while one of them
+        holds a lock inside SQLite or a database driver leaves the child waiting on it.
+
+        The channel (RQ's `send_shutdown_command` and friends, which FLRTS does not use) is a
+        thread blocked in a 60 s read; on exit RQ closed its connection under it, and a burst
+        worker then sat for up to a minute after "done, quitting" (the CI hang of
+        tests/jobs/test_redis.py). Workers are stopped with SIGTERM instead.
+        """
+
+        def subscribe(self) -> None:
+            return None
+
+        def unsubscribe(self) -> None:
+            return None
+
+    return FlrtsRQWorker
