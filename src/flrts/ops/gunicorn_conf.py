@@ -31,7 +31,7 @@ def on_starting(server: Any) -> None:
     try:
         # Imported here and dropped again below: workers must import the code as it is now.
         from flrts.ops.metrics_folder import clear_folder, site_metrics_dir
-        from flrts.sites import load_site
+        from flrts.sites import load_site  # the same: dropped below
 
         folder = site_metrics_dir(load_site())
         folder.mkdir(parents=True, exist_ok=True)
