@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 from fpdf import FPDF
+
+from flrts.core.progress import each
 
 _SPACE = re.compile(r"[ \t\r\n\f]+")
 _TRANSLATE = str.maketrans(
@@ -450,7 +452,7 @@ class Renderer:
             self._draw_row(cells, widths, laid, bold, False)
         self.pdf.ln(3)
 
-    def draw(self, blocks: list[Block]) -> None:
+    def draw(self, blocks: Iterable[Block]) -> None:
         for block in blocks:
             if isinstance(block, Heading):
                 self.heading(block)
@@ -468,10 +470,17 @@ class Renderer:
 
 
 def html_to_pdf(
-    html: str, *, title: str, footer: str = "", font_dir: Path | None = None
+    html: str,
+    *,
+    title: str,
+    footer: str = "",
+    font_dir: Path | None = None,
+    progress: bool = False,
 ) -> tuple[bytes, int]:
-    """The PDF bytes and its page count (DejaVu Sans from `font_dir`, else Helvetica)."""
+    """The PDF bytes and its page count (DejaVu Sans from `font_dir`, else Helvetica).
+    progress=True: a bar of the blocks laid out, on a terminal (the CLI's reports)."""
     renderer = Renderer(title, footer, font_dir)
-    renderer.draw(read_html(html))
+    blocks = read_html(html)
+    renderer.draw(each(blocks, "pdf") if progress else blocks)
     pages = renderer.pdf.page_no()
     return renderer.output(), pages

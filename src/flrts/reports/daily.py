@@ -263,8 +263,15 @@ def _path_for(day: dt.date) -> str:
     return DAILY_REPORT_DIR + filename_for(day)
 
 
-def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None = None) -> Any:
-    """Build (or rebuild) the report of `day` (default: today in the site's zone)."""
+def build(
+    day: dt.date | None = None,
+    *,
+    by: Any = None,
+    now: dt.datetime | None = None,
+    progress: bool = False,
+) -> Any:
+    """Build (or rebuild) the report of `day` (default: today in the site's zone); progress=True
+    draws a bar on a terminal (`flrts report daily`)."""
     from flrts.reports.models import DailyReport
 
     day = day or site_today()
@@ -276,6 +283,7 @@ def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None
         title=f"FLRTS daily report {day.isoformat()}",
         footer=f"FLRTS daily report {day.isoformat()} ({data.tz_name})",
         font_dir=unicode_font_dir(settings.SITE.get("report_font_dir")),
+        progress=progress,
     )
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():
