@@ -46,7 +46,11 @@ def multiproc_dir() -> Path:
 
 
 _FOLDER = multiproc_dir()
-_FOLDER.mkdir(parents=True, exist_ok=True)
+try:
+    _FOLDER.mkdir(parents=True, exist_ok=True)
+except OSError as exc:  # observe() then counts nothing and says so once; requests still work
+    log.warning("metrics: cannot create %s (%s)", _FOLDER, exc)
+_WARNED: list[bool] = []
 
 # Imported once the folder is in the environment: prometheus_client picks its value class (per
 # process, memory-mapped files) at import. If something imported it earlier, switch it here.
@@ -76,9 +80,15 @@ _LATENCY = Histogram(
 
 
 def observe(route: str, method: str, status: int, seconds: float) -> None:
-    """Count one request of this process."""
-    _REQUESTS.labels(route, method, str(status)).inc()
-    _LATENCY.labels(route, method).observe(seconds)
+    """Count one request of this process (a folder it cannot write to is logged once: the
+    request itself never fails over metrics)."""
+    try:
+        _REQUESTS.labels(route, method, str(status)).inc()
+        _LATENCY.labels(route, method).observe(seconds)
+    except OSError as exc:
+        if not _WARNED:
+            _WARNED.append(True)
+            log.warning("metrics: cannot count requests in %s (%s)", multiproc_dir(), exc)
 
 
 class FolderCollector:
