@@ -16,7 +16,10 @@ As AWS does, it checks every request before anything else:
   Content-Length (chunked) → 411 `MissingContentLength`.
 
 Operations: `HEAD /bucket`, `GET /bucket?list-type=2` (prefix, max-keys, continuation-token; the
-namespaced `ListBucketResult` XML), `PUT|GET|HEAD|DELETE /bucket/key`. Errors are AWS's
+namespaced `ListBucketResult` XML), `PUT|GET|HEAD|DELETE /bucket/key`, and multipart uploads
+(`POST ?uploads`, `PUT ?partNumber&uploadId`, `POST ?uploadId` with the part list, `DELETE
+?uploadId`; parts but the last at least 5 MiB, as S3 wants). A PUT with `x-amz-checksum-sha256`
+is checked against the body → 400 `BadDigest`. Errors are AWS's
 `<Error><Code/><Message/>...</Error>` bodies (none on HEAD); a missing bucket → 404
 `NoSuchBucket`, a missing key → 404 `NoSuchKey`.
 
@@ -31,6 +34,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -93,6 +97,8 @@ class _State:
     buckets: dict[str, dict[str, StoredObject]] = field(default_factory=dict)
     faults: list[_Fault] = field(default_factory=list)
     corrupt: list[str] = field(default_factory=list)
+    uploads: dict[str, dict[int, bytes]] = field(default_factory=dict)  # upload id -> parts
+    completed: list[int] = field(default_factory=list)  # part counts of completed uploads
 
 
 class FakeS3(LocalServer):
@@ -114,6 +120,7 @@ class FakeS3(LocalServer):
         self.requests: list[Recorded] = []
         self._state = _State(buckets={bucket: {}})
         self._lock = threading.Lock()
+        self._headers: Any = None  # of the request being operated on (under the lock)
         super().__init__(_Handler)
 
     # test hooks
@@ -173,6 +180,7 @@ class FakeS3(LocalServer):
                 )
             self._authenticate(method, raw_path, query, headers, body)
             with self._lock:
+                self._headers = headers
                 status, out_headers, out = self._operate(method, path, dict(query), body)
         except S3Failure as failure:
             status, out_headers = failure.status, {"content-type": "application/xml"}
@@ -289,7 +297,10 @@ class FakeS3(LocalServer):
             if method == "GET" and query.get("list-type") == "2":
                 return 200, {"content-type": "application/xml"}, self._list(bucket_name, query)
             raise S3Failure(501, "NotImplemented", "This fake does not implement that.")
+        if "uploads" in query or "uploadId" in query:
+            return self._multipart(method, key, bucket, query, body)
         if method == "PUT":
+            self._check_sha256(body, query, key)
             for marker in state.corrupt:
                 if marker in key:
                     state.corrupt.remove(marker)
@@ -312,6 +323,72 @@ class FakeS3(LocalServer):
             return 200, {**headers, "content-length": str(len(obj.data))}, b""
         if method == "GET":
             return 200, headers, obj.data
+        raise S3Failure(405, "MethodNotAllowed", "The specified method is not allowed.")
+
+    def _check_sha256(self, body: bytes, query: dict[str, str], key: str) -> None:
+        given = self._headers.get("x-amz-checksum-sha256") if self._headers else None
+        if given and given != base64.b64encode(hashlib.sha256(body).digest()).decode():
+            raise S3Failure(
+                400, "BadDigest", "The SHA256 you specified did not match the calculated checksum."
+            )
+
+    def _multipart(
+        self,
+        method: str,
+        key: str,
+        bucket: dict[str, StoredObject],
+        query: dict[str, str],
+        body: bytes,
+    ) -> tuple[int, dict[str, str], bytes]:
+        state = self._state
+        if method == "POST" and "uploads" in query:
+            upload_id = base64.urlsafe_b64encode(os.urandom(12)).decode()
+            state.uploads[upload_id] = {}
+            xml = (
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<InitiateMultipartUploadResult '
+                f'xmlns="{NAMESPACE}"><Bucket>{escape(self.bucket)}</Bucket><Key>{escape(key)}'
+                f"</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>"
+            )
+            return 200, {"content-type": "application/xml"}, xml.encode()
+        parts = state.uploads.get(query.get("uploadId", ""))
+        if parts is None:
+            raise S3Failure(404, "NoSuchUpload", "The specified upload does not exist.")
+        if method == "PUT":
+            self._check_sha256(body, query, key)
+            number = int(query.get("partNumber", "0"))
+            if not 1 <= number <= 10000:
+                raise S3Failure(400, "InvalidArgument", "Part number must be 1 to 10000.")
+            parts[number] = body
+            return 200, {"etag": f'"{hashlib.md5(body).hexdigest()}"'}, b""
+        if method == "DELETE":
+            del state.uploads[query["uploadId"]]
+            return 204, {}, b""
+        if method == "POST":
+            listed = []
+            for part in re.findall(r"<Part>(.*?)</Part>", body.decode(), re.S):
+                number = re.search(r"<PartNumber>(\d+)</PartNumber>", part)
+                tag = re.search(r"<ETag>([^<]+)</ETag>", part.replace("&quot;", '"'))
+                if not number or not tag:
+                    raise S3Failure(400, "MalformedXML", "The XML you provided was not valid.")
+                listed.append((int(number[1]), tag[1]))
+            if not listed or [n for n, _ in listed] != sorted(n for n, _ in listed):
+                raise S3Failure(400, "InvalidPartOrder", "The list of parts was not in order.")
+            for n, tag in listed:
+                if n not in parts or tag.strip('"') != hashlib.md5(parts[n]).hexdigest():
+                    raise S3Failure(400, "InvalidPart", "One or more parts could not be found.")
+            if any(len(parts[n]) < 5 * 1024 * 1024 for n, _ in listed[:-1]):
+                raise S3Failure(400, "EntityTooSmall", "A part is smaller than 5 MiB.")
+            data = b"".join(parts[n] for n, _ in listed)
+            del state.uploads[query["uploadId"]]
+            state.completed.append(len(listed))
+            bucket[key] = StoredObject(data, dt.datetime.now(dt.UTC))
+            xml = (
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<CompleteMultipartUploadResult '
+                f'xmlns="{NAMESPACE}"><Bucket>{escape(self.bucket)}</Bucket><Key>{escape(key)}'
+                f"</Key><ETag>&quot;{bucket[key].etag}-{len(listed)}&quot;</ETag>"
+                "</CompleteMultipartUploadResult>"
+            )
+            return 200, {"content-type": "application/xml"}, xml.encode()
         raise S3Failure(405, "MethodNotAllowed", "The specified method is not allowed.")
 
     def _list(self, bucket_name: str, query: dict[str, str]) -> bytes:
@@ -393,13 +470,16 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def do_POST(self) -> None:
+        self._serve()
+
     def _serve(self) -> None:
         raw_path, _, raw_query = self.path.partition("?")
         length = self.headers.get("content-length")
         body: bytes | None
         if length is not None:
             body = self.rfile.read(int(length))
-        elif self.command == "PUT":
+        elif self.command in ("PUT", "POST"):
             body = None  # chunked or no length: refused, and the connection closed
             self.close_connection = True
         else:

@@ -1,11 +1,11 @@
-"""`/health` (200 / 503) and `/metrics` (content, access control, request numbers added up
-over the snapshot files of every process, and the same from every gunicorn worker)."""
+"""`/health` (200 / 503) and `/metrics` (content, access control, request numbers of every
+process added up by prometheus_client's multiprocess mode, and the same from every gunicorn
+worker)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import http.client
-import json
 import os
 import queue
 import re
@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -27,14 +26,6 @@ from flrts.ops import metrics
 from tests.ops.support import FLRTS, clean_env
 
 pytestmark = pytest.mark.usefixtures("isolated_backups")
-
-
-@pytest.fixture(autouse=True)
-def snapshots(settings: Any, tmp_path: Path) -> Path:
-    """This test's own snapshot folder (the test site's is shared by every test)."""
-    folder = tmp_path / "metrics"
-    settings.METRICS_SNAPSHOT_DIR = folder
-    return folder
 
 
 def alive_worker_and_scheduler() -> None:
@@ -102,19 +93,23 @@ def test_metrics_from_localhost(people) -> None:
     ).save()
     take_backup()
     client = Client(REMOTE_ADDR="127.0.0.1")
+    before = scrape()
     client.get("/health")
     client.post("/health")  # 405
     text = client.get("/metrics").content.decode()
-    assert 'flrts_http_requests_total{route="/health",method="POST",status="405"} 1' in text
-    assert (
-        'flrts_http_request_duration_seconds_bucket{route="/health",method="GET",le="+Inf"}' in text
+    after = samples(text)
+    posted = key("flrts_http_requests_total", route="/health", method="POST", status="405")
+    assert after[posted] - before.get(posted, 0) == 1
+    inf = key(
+        "flrts_http_request_duration_seconds_bucket", route="/health", method="GET", le="+Inf"
     )
-    assert 'flrts_jobs{queue="long",state="failed"} 1' in text
-    assert 'flrts_queue_depth{queue="default"} 1' in text
+    assert after[inf] >= 1
+    assert after[key("flrts_jobs", queue="long", state="failed")] == 1
+    assert after[key("flrts_queue_depth", queue="default")] == 1
     assert "flrts_scheduler_lag_seconds" in text
-    assert 'flrts_parses{parser="llm:gpt-4o-mini",outcome="pending"} 1' in text
-    assert 'flrts_llm_tokens{model="gpt-4o-mini"} 120' in text
-    assert 'flrts_llm_cost_usd{model="gpt-4o-mini"} 0.0012' in text
+    assert after[key("flrts_parses", parser="llm:gpt-4o-mini", outcome="pending")] == 1
+    assert after[key("flrts_llm_tokens", model="gpt-4o-mini")] == 120
+    assert after[key("flrts_llm_cost_usd", model="gpt-4o-mini")] == 0.0012
     assert "flrts_backup_age_seconds" in text and "flrts_backup_size_bytes" in text
     assert "flrts_reminder_deliveries" in text and "flrts_telegram_updates" in text
     for line in text.splitlines():  # every sample line is `name{labels} number`
@@ -154,13 +149,23 @@ def test_metrics_access_control(settings) -> None:
 # -- request numbers of several processes
 
 
+def key(name: str, **labels: str) -> str:
+    """A sample's name with its labels in a fixed order (expositions may order them freely)."""
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}" if labels else name
+
+
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
 def samples(text: str) -> dict[str, float]:
-    """`name{labels}` -> value, for every sample line of an exposition."""
+    """`name{labels}` -> value, for every sample line of an exposition, labels sorted."""
     out = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            key, value = line.rsplit(" ", 1)
-            out[key] = float(value)
+            head, value = line.rsplit(" ", 1)
+            name, _, labels = head.partition("{")
+            out[key(name, **dict(LABEL.findall(labels)))] = float(value)
     return out
 
 
@@ -170,133 +175,70 @@ def scrape() -> dict[str, float]:
     return samples(response.content.decode())
 
 
-def snapshot_text(
-    requests: list[tuple[str, str, str, int]],
-    latency: list[tuple[str, str, list[int], float, int]],
-) -> str:
-    """A snapshot file as a process writes it, built by hand."""
-    return json.dumps(
-        {
-            "format": 1,
-            "buckets": list(metrics.BUCKETS),
-            "requests": [list(row) for row in requests],
-            "latency": [list(row) for row in latency],
-        }
-    )
+# A process of its own: records requests through flrts.ops.metrics, exits (no Django needed: the
+# folder comes from the environment, as in gunicorn's workers).
+SERVE = """
+import sys
+from flrts.ops.metrics import observe
+for _ in range(int(sys.argv[1])):
+    observe(sys.argv[2], "GET", int(sys.argv[3]), float(sys.argv[4]))
+"""
 
 
-def exited_pid() -> int:
-    """The pid of a process that has come and gone."""
-    with subprocess.Popen([sys.executable, "-c", "pass"]) as proc:
-        proc.wait(timeout=30)
+def serve_and_exit(count: int, route: str, status: int, seconds: float) -> int:
+    env = {**clean_env(), metrics.ENV: str(metrics.multiproc_dir())}
+    args = [sys.executable, "-c", SERVE, str(count), route, str(status), str(seconds)]
+    with subprocess.Popen(args, env=env) as proc:
+        assert proc.wait(timeout=60) == 0
     with pytest.raises(ProcessLookupError):
         os.kill(proc.pid, 0)
     return proc.pid
 
 
-# 3 requests of 30 ms (le 0.05 and up), 1 of 0.2 s (le 0.25 and up)
-HIST_A = [0, 0, 0, 3, 3, 4, 4, 4, 4, 4, 4]
-# 5 requests of 8 ms (le 0.01 and up)
-HIST_B = [0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5]
-FILE_A = snapshot_text(
-    [("/health", "GET", "200", 3), ("/health", "GET", "503", 1)],
-    [("/health", "GET", HIST_A, 0.29, 4)],
-)
-FILE_B = snapshot_text(
-    [("/health", "GET", "200", 5), ("/only/in/files", "POST", "201", 2)],
-    [("/health", "GET", HIST_B, 0.04, 5), ("/only/in/files", "POST", [2] * 11, 0.002, 2)],
-)
-
-
 @pytest.mark.django_db
-def test_metrics_add_up_every_process_snapshot(snapshots: Path) -> None:
-    snapshots.mkdir()
-    (snapshots / f"{exited_pid()}.json").write_text(FILE_A)
-    (snapshots / f"{exited_pid()}.json").write_text(FILE_B)
-    alive_worker_and_scheduler()
-    Client().get("/health")
-    live = metrics.REQUESTS.totals()  # this process: /health and whatever earlier tests asked
-    got = scrape()
+def test_metrics_add_up_every_process_and_keep_exited_ones() -> None:
+    """Two real processes serve "requests" and exit; every later scrape shows their numbers,
+    also after gunicorn's child_exit marked them dead."""
+    from prometheus_client import multiprocess
 
-    ok = 'flrts_http_requests_total{route="/health",method="GET",status="200"}'
-    assert got[ok] == live.counts[("/health", "GET", "200")] + 3 + 5
-    down = 'flrts_http_requests_total{route="/health",method="GET",status="503"}'
-    assert got[down] == live.counts.get(("/health", "GET", "503"), 0) + 1
-    assert got['flrts_http_requests_total{route="/only/in/files",method="POST",status="201"}'] == 2
-
-    hist = "flrts_http_request_duration_seconds"
-    key = ("/health", "GET")
-    for i, bound in enumerate(metrics.BUCKETS):
-        labels = f'{{route="/health",method="GET",le="{bound}"}}'
-        assert got[f"{hist}_bucket{labels}"] == live.buckets[key][i] + HIST_A[i] + HIST_B[i]
-    total = live.totals[key] + 4 + 5
-    assert got[f'{hist}_bucket{{route="/health",method="GET",le="+Inf"}}'] == total
-    assert got[f'{hist}_count{{route="/health",method="GET"}}'] == total
-    assert got[f'{hist}_sum{{route="/health",method="GET"}}'] == pytest.approx(
-        live.sums[key] + 0.29 + 0.04, abs=1e-5
-    )
-    assert got[f'{hist}_count{{route="/only/in/files",method="POST"}}'] == 2
-    # the scrape wrote this process's snapshot too
-    own = json.loads((snapshots / f"{os.getpid()}.json").read_text())
-    assert ["/health", "GET", "200", live.counts[("/health", "GET", "200")]] in own["requests"]
-
-
-@pytest.mark.django_db
-def test_a_damaged_snapshot_is_skipped(snapshots: Path) -> None:
-    snapshots.mkdir()
-    (snapshots / "101.json").write_text(FILE_B)
-    (snapshots / "102.json").write_bytes(b"\x00\xff not json at all")
-    (snapshots / "103.json").write_text(FILE_A[: len(FILE_A) // 2])  # cut short
-    (snapshots / "104.json").write_text("[1, 2, 3]")
-    (snapshots / "105.json").write_text(FILE_A.replace('"503", 1', '"503", -1'))
-    (snapshots / "106.json").write_text(FILE_A.replace("0.005", "0.001"))  # other buckets
-    (snapshots / "107.json").write_text(FILE_A.replace('"format": 1', '"format": 99'))
-    (snapshots / "108.json").mkdir()
-    (snapshots / ".109.json.tmp").write_text(FILE_A)  # a write in progress
-    Client().get("/health")
-    live = metrics.REQUESTS.totals()
-    got = scrape()
-    assert got['flrts_http_requests_total{route="/only/in/files",method="POST",status="201"}'] == 2
-    health = sum(n for (route, *_), n in live.counts.items() if route == "/health")
-    shown = sum(
-        v for k, v in got.items() if k.startswith('flrts_http_requests_total{route="/health"')
-    )
-    assert shown == health + 5  # file B only: none of A's numbers came through a damaged copy
-
-
-def test_a_process_that_exited_stays_counted(snapshots: Path) -> None:
-    """A real process serves "requests", exits without being asked to write (its exit does),
-    and its numbers stay in every later scrape."""
-    script = (
-        "import sys; from pathlib import Path; from flrts.ops.metrics import RequestStats\n"
-        "stats = RequestStats(folder=Path(sys.argv[1]), interval=60)\n"
-        "for i in range(7): stats.observe('/gone', 'GET', 200, 0.02)\n"
-    )
-    with subprocess.Popen([sys.executable, "-c", script, str(snapshots)], env=clean_env()) as proc:
-        assert proc.wait(timeout=60) == 0
-    with pytest.raises(ProcessLookupError):
-        os.kill(proc.pid, 0)
-    assert (snapshots / f"{proc.pid}.json").exists()
-    for _ in range(2):
+    route = f"/gone/{os.getpid()}/{time.monotonic_ns()}"  # this test's own label values
+    pids = [serve_and_exit(3, route, 200, 0.03), serve_and_exit(5, route, 200, 0.008)]
+    serve_and_exit(1, route, 503, 0.2)
+    for round_ in range(2):
         got = scrape()
-        assert got['flrts_http_requests_total{route="/gone",method="GET",status="200"}'] == 7
-        assert got['flrts_http_request_duration_seconds_count{route="/gone",method="GET"}'] == 7
+        assert got[key("flrts_http_requests_total", route=route, method="GET", status="200")] == 8
+        assert got[key("flrts_http_requests_total", route=route, method="GET", status="503")] == 1
+        count = key("flrts_http_request_duration_seconds_count", route=route, method="GET")
+        assert got[count] == 9
+        total = key("flrts_http_request_duration_seconds_sum", route=route, method="GET")
+        assert got[total] == pytest.approx(3 * 0.03 + 5 * 0.008 + 0.2)
+        # cumulative buckets: 5 by 0.01, 8 by 0.05, all 9 by 0.25
+        want = {"0.005": 0, "0.01": 5, "0.025": 5, "0.05": 8, "0.1": 8, "0.25": 9, "+Inf": 9}
+        for le, n in want.items():
+            name = "flrts_http_request_duration_seconds_bucket"
+            assert got[key(name, route=route, method="GET", le=le)] == n, le
+        if round_ == 0:
+            for pid in pids:
+                multiprocess.mark_process_dead(pid, str(metrics.multiproc_dir()))
 
 
-def test_a_process_with_a_reused_pid_continues_the_old_numbers(tmp_path: Path) -> None:
-    folder = tmp_path / "reused"
-    folder.mkdir()
-    (folder / f"{os.getpid()}.json").write_text(FILE_B)  # left by an earlier process, same pid
-    stats = metrics.RequestStats(folder=folder, interval=60)
-    stats.observe("/health", "GET", 200, 0.003)
-    numbers = stats.collect()
-    assert numbers.counts[("/health", "GET", "200")] == 5 + 1
-    assert numbers.counts[("/only/in/files", "POST", "201")] == 2
-    again = metrics.read_snapshots(folder)
-    assert again == numbers
+@pytest.mark.django_db
+def test_a_damaged_file_is_skipped() -> None:
+    route = f"/kept/{os.getpid()}/{time.monotonic_ns()}"
+    serve_and_exit(4, route, 200, 0.01)
+    folder = metrics.multiproc_dir()
+    bad = [folder / "counter_999999991.db", folder / "histogram_999999992.db"]
+    bad[0].write_bytes(b"\x00\xff not a prometheus_client file" * 3)
+    bad[1].write_bytes(b"")
+    try:
+        got = scrape()  # 200, not 500
+        assert got[key("flrts_http_requests_total", route=route, method="GET", status="200")] == 4
+    finally:
+        for path in bad:
+            path.unlink()
 
 
-def test_starting_the_web_tier_empties_the_snapshot_folder(
+def test_starting_the_web_tier_empties_the_folder_and_exports_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flrts.ops import gunicorn_conf
@@ -305,10 +247,11 @@ def test_starting_the_web_tier_empties_the_snapshot_folder(
     site = make_site(sites, "m.localhost")
     folder = site / "logs" / "metrics"
     folder.mkdir()
-    (folder / "4242.json").write_text(FILE_A)
-    (folder / ".4242.json.tmp").write_text("{")
+    (folder / "counter_4242.db").write_bytes(b"left by the last run")
+    (folder / "histogram_4242.db").write_bytes(b"")
     monkeypatch.setenv("FLRTS_SITES_DIR", str(sites))
     monkeypatch.setenv("FLRTS_SITE", "m.localhost")
+    monkeypatch.setenv(metrics.ENV, os.environ[metrics.ENV])  # restored after the test
 
     class Server:
         class log:
@@ -316,6 +259,16 @@ def test_starting_the_web_tier_empties_the_snapshot_folder(
 
     gunicorn_conf.on_starting(Server())
     assert folder.is_dir() and list(folder.iterdir()) == []
+    assert os.environ[metrics.ENV] == str(folder)
+    # a worker that exits: its live gauges go, its counters stay
+    (folder / "gauge_livesum_777.db").write_bytes(b"")
+    (folder / "counter_777.db").write_bytes(b"")
+
+    class Worker:
+        pid = 777
+
+    gunicorn_conf.child_exit(Server(), Worker())
+    assert sorted(p.name for p in folder.iterdir()) == ["counter_777.db"]
 
 
 # -- the real thing: gunicorn with two workers
@@ -345,8 +298,12 @@ def http_get(port: int, path: str) -> tuple[int, str]:
 def health_count(port: int) -> float:
     status, text = http_get(port, "/metrics")
     assert status == 200, text
-    prefix = 'flrts_http_requests_total{route="/health",method="GET",'
-    return sum(v for k, v in samples(text).items() if k.startswith(prefix))
+    return sum(
+        v
+        for status in ("200", "503")
+        for k, v in samples(text).items()
+        if k == key("flrts_http_requests_total", method="GET", route="/health", status=status)
+    )
 
 
 def wait_for_port(proc: subprocess.Popen[str], lines: queue.Queue[str], seen: list[str]) -> int:
@@ -380,13 +337,17 @@ def stop(proc: subprocess.Popen[str]) -> None:
     proc.wait(timeout=10)
 
 
+def counter_pids(folder: Path) -> set[str]:
+    return {p.stem.rpartition("_")[2] for p in folder.glob("counter_*.db")}
+
+
 @pytest.mark.slow
 def test_every_gunicorn_worker_shows_the_same_counts(tmp_path: Path) -> None:
     sites = tmp_path / "sites"
     site = make_site(sites, "m.localhost")
     folder = site / "logs" / "metrics"
     folder.mkdir()
-    (folder / "4242.json").write_text(FILE_A)  # from a previous run: gone once gunicorn starts
+    (folder / "counter_4242.db").write_bytes(b"")  # from a previous run: gone once it starts
     cmd = [*FLRTS, "--sites-dir", str(sites), "--site", "m.localhost", "start"]
     cmd += ["--no-worker", "--no-scheduler", "--bind", "127.0.0.1:0", "--workers", "2"]
     env = clean_env()
@@ -409,23 +370,18 @@ def test_every_gunicorn_worker_shows_the_same_counts(tmp_path: Path) -> None:
         try:
             port = wait_for_port(proc, lines, seen)
             # Rounds of concurrent requests until both workers have served some (the second
-            # may still be loading Django when the first answers); each writes its snapshot
-            # within about a second.
+            # may still be loading Django when the first answers); each has its own files.
             n, deadline = 0, time.monotonic() + 60
             with ThreadPoolExecutor(max_workers=8) as pool:
-                while len({p.stem for p in folder.glob("*.json")} - {"4242"}) < 2:
+                while len(counter_pids(folder) - {"4242"}) < 2:
                     assert time.monotonic() < deadline, "the second worker never answered"
                     statuses = list(pool.map(lambda _: http_get(port, "/health")[0], range(40)))
                     assert len(statuses) == 40  # 503: no worker or scheduler runs here
                     n += 40
                     time.sleep(1.2)
-            deadline = time.monotonic() + 20  # the other worker writes within about a second
-            while health_count(port) != n:
-                assert time.monotonic() < deadline, "the counts never added up to n"
-                time.sleep(0.2)
             counts = [health_count(port) for _ in range(10)]
             assert counts == [n] * 10
-            pids = {p.stem for p in folder.glob("*.json")}
+            pids = counter_pids(folder)
             assert len(pids) == 2 and "4242" not in pids, pids
         finally:
             stop(proc)

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,11 +25,6 @@ from flrts.ops.backup.retention import Policy
 from tests.fakes.s3_server import ACCESS_KEY, BUCKET, REGION, SECRET_KEY, FakeS3
 
 WRONG_SECRET = "wrong/Secret+Key9999doNotLeakMe"
-
-
-@pytest.fixture(autouse=True)
-def no_retry_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(s3, "RETRY_DELAYS", (0.0, 0.0))
 
 
 @pytest.fixture
@@ -72,33 +68,6 @@ def slug_of(settings: Any) -> str:
 # --- the signing and the client -----------------------------------------------------------------
 
 
-def test_signature_matches_aws_documented_examples() -> None:
-    """AWS's own SigV4 examples for S3 (GET Object with a Range; ListObjects with a query)."""
-    config = s3.S3Config(
-        "https://examplebucket.s3.amazonaws.com",
-        "examplebucket",
-        "AKIAIOSFODNN7EXAMPLE",
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    )
-    at = dt.datetime(2013, 5, 24, tzinfo=dt.UTC)
-    host = {"host": "examplebucket.s3.amazonaws.com"}
-    get = s3.sign(
-        config, "GET", "/test.txt", "", {**host, "range": "bytes=0-9"}, s3.EMPTY_SHA256, at
-    )
-    assert get["authorization"] == (
-        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
-        "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
-        "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
-    )
-    query = s3.canonical_query([("prefix", "J"), ("max-keys", "2")])
-    assert query == "max-keys=2&prefix=J"
-    listing = s3.sign(config, "GET", "/", query, host, s3.EMPTY_SHA256, at)
-    assert listing["authorization"].endswith(
-        "Signature=34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
-    )
-    assert config.secret_key not in repr(config)
-
-
 def test_client_round_trip_with_awkward_keys_and_paged_listing(
     fake_s3: FakeS3, tmp_path: Path
 ) -> None:
@@ -133,15 +102,35 @@ def test_client_round_trip_with_awkward_keys_and_paged_listing(
     assert SECRET_KEY not in repr(client)
 
 
-def test_an_object_larger_than_one_put_is_refused_before_sending(
-    fake_s3: FakeS3, tmp_path: Path
+def test_a_large_file_goes_up_in_parts_every_one_signed(
+    fake_s3: FakeS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    huge = tmp_path / "huge.bin"
-    with open(huge, "wb") as handle:
-        handle.truncate(s3.MAX_SINGLE_PUT + 1)  # sparse: no 5 GB written
-    with client_for(fake_s3) as client, pytest.raises(s3.S3Error, match="at most 5 GB"):
-        client.put_object("huge.bin", huge, sha256="0" * 64)
-    assert fake_s3.requests == []
+    monkeypatch.setattr(s3, "MULTIPART_THRESHOLD", 6 * 1024**2)
+    monkeypatch.setattr(s3, "MULTIPART_CHUNK", 5 * 1024**2)
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(1024) * (12 * 1024))  # 12 MiB: parts of 5, 5 and 2 MiB
+    digest = hashlib.sha256(big.read_bytes()).hexdigest()
+    with client_for(fake_s3) as client:
+        client.put_object("sets/big.bin", big, sha256=digest)
+        assert client.get_object_digest("sets/big.bin") == (big.stat().st_size, digest)
+    assert fake_s3.objects()["sets/big.bin"] == big.read_bytes()
+    parts = [r for r in fake_s3.requests if r.method == "PUT" and "partNumber" in r.query]
+    assert sorted(int(r.query["partNumber"]) for r in parts) == [1, 2, 3]
+    assert all(r.status == 200 for r in fake_s3.requests)  # every signature checked, all good
+    assert fake_s3.count("POST") == 2  # start and complete
+
+
+def test_without_boto3_the_error_says_how_to_add_it(
+    fake_s3: FakeS3, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if the extra were not installed
+    source = tmp_path / "x.bin"
+    source.write_bytes(b"x")
+    with client_for(fake_s3) as client, pytest.raises(s3.S3Error, match=r"flrts\[s3\]"):
+        client.put_object("x.bin", source)
+    assert not s3.boto3_available()
 
 
 def test_a_body_that_does_not_match_its_signed_hash_is_refused(
@@ -149,7 +138,7 @@ def test_a_body_that_does_not_match_its_signed_hash_is_refused(
 ) -> None:
     source = tmp_path / "part.bin"
     source.write_bytes(b"the real bytes")
-    with client_for(fake_s3) as client, pytest.raises(s3.S3Error, match="XAmzContentSHA256"):
+    with client_for(fake_s3) as client, pytest.raises(s3.S3Error, match="BadDigest"):
         client.put_object("part.bin", source, sha256="ab" * 32)
     assert fake_s3.objects() == {}
 
@@ -239,6 +228,20 @@ def test_a_missing_bucket_is_a_clear_error_and_a_doctor_failure(s3_site: FakeS3)
     check = check_offsite()
     assert check.status == "fail" and "NoSuchBucket" in check.detail
     assert "backup_s3" in check.fix
+
+
+@pytest.mark.django_db
+def test_doctor_says_how_to_add_boto3_when_it_is_missing(
+    s3_site: FakeS3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from flrts.ops.doctor import check_offsite
+
+    monkeypatch.setitem(sys.modules, "boto3", None)
+    check = check_offsite()
+    assert check.status == "fail" and "needs boto3" in check.detail
+    assert "pip install 'flrts[s3]'" in check.fix
 
 
 @pytest.mark.django_db

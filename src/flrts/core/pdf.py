@@ -19,15 +19,19 @@ character the font lacks (an emoji) is shown as "?", so a PDF never fails on one
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
 from fpdf import FPDF
+
+from flrts.core.progress import each
 
 _SPACE = re.compile(r"[ \t\r\n\f]+")
 _TRANSLATE = str.maketrans(
@@ -147,7 +151,32 @@ class Table:
     rows: list[tuple[list[Cell], bool]] = field(default_factory=list)  # (cells, bold)
 
 
-Block = Heading | Para | Bullets | Rule | Table
+@dataclass
+class Chart:
+    """`<figure data-chart='{"kind": "bars"|"line", "title": ..., "labels": [...],
+    "series": [[name, [values...]], ...]}'>`: drawn as vector graphics (rectangles, lines),
+    in greys told apart by lightness and outline, with every value written beside its mark."""
+
+    kind: str
+    title: str
+    labels: list[str]
+    series: list[tuple[str, list[float]]]
+
+    @classmethod
+    def from_json(cls, raw: str) -> Chart | None:
+        try:
+            data = json.loads(raw)
+            series = [(str(name), [float(v) for v in values]) for name, values in data["series"]]
+            labels = [str(label) for label in data["labels"]]
+            kind = str(data["kind"])
+        except (ValueError, KeyError, TypeError):
+            return None  # not a chart of ours: nothing drawn
+        if kind not in ("bars", "line") or any(len(v) != len(labels) for _, v in series):
+            return None
+        return cls(kind, str(data.get("title", "")), labels, series)
+
+
+Block = Heading | Para | Bullets | Rule | Table | Chart
 
 
 class _Reader(HTMLParser):
@@ -188,6 +217,11 @@ class _Reader(HTMLParser):
             self.text.append("\n")
         elif tag == "hr":
             self.blocks.append(Rule())
+        elif tag == "figure" and a.get("data-chart"):
+            self._end_loose_text()
+            chart = Chart.from_json(a["data-chart"])
+            if chart is not None:
+                self.blocks.append(chart)
         elif tag == "table":
             self._end_loose_text()
             self.table = Table()
@@ -258,6 +292,25 @@ def read_html(html: str) -> list[Block]:
 
 # -- drawing -----------------------------------------------------------------------------------
 
+
+def _nice_top(value: float) -> float:
+    """The y axis top: 1, 2, 2.5 or 5 times a power of ten, at least `value` (1 for none)."""
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def _number(value: float) -> str:
+    """A value as written on a chart: whole numbers without decimals."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0") if abs(value) < 1 else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
 FONT = "Helvetica"
 BODY, SMALL = 9.0, 7.5
 LINE = 1.35  # line height as a multiple of the font size (in points)
@@ -267,7 +320,18 @@ CELL_PAD = 1.2
 
 class _Document(FPDF):
     footer_text = ""
+    header_text = ""
     family = FONT
+
+    def header(self) -> None:
+        if not self.header_text:
+            return
+        self.set_y(6)
+        self.set_font(self.family, "", 7)
+        self.set_text_color(120)
+        self.cell(0, 4, self.header_text, align="L")
+        self.set_text_color(0)
+        self.set_y(14)
 
     def footer(self) -> None:
         self.set_y(-10)
@@ -278,8 +342,16 @@ class _Document(FPDF):
         self.set_text_color(0)
 
 
+# Greys for the series of a chart, dark to light, each bar also outlined in black: they stay
+# apart printed in black and white.
+SERIES_GREYS = (40, 140, 225)
+CHART_HEIGHT = 48.0  # mm, plot area
+
+
 class Renderer:
-    def __init__(self, title: str, footer: str = "", font_dir: Path | None = None) -> None:
+    def __init__(
+        self, title: str, footer: str = "", font_dir: Path | None = None, header: str = ""
+    ) -> None:
         pdf = _Document(orientation="P", unit="mm", format="A4")
         self.text: Callable[[str], str] = latin1
         if font_dir is not None:
@@ -289,6 +361,7 @@ class Renderer:
             self.text = in_font(font_dir)
         self.family = pdf.family
         pdf.footer_text = self.text(footer)
+        pdf.header_text = self.text(header)
         pdf.set_title(self.text(title))
         pdf.set_creator("FLRTS")
         pdf.set_auto_page_break(False)
@@ -450,7 +523,7 @@ class Renderer:
             self._draw_row(cells, widths, laid, bold, False)
         self.pdf.ln(3)
 
-    def draw(self, blocks: list[Block]) -> None:
+    def draw(self, blocks: Iterable[Block]) -> None:
         for block in blocks:
             if isinstance(block, Heading):
                 self.heading(block)
@@ -462,16 +535,112 @@ class Renderer:
                 self.rule()
             elif isinstance(block, Table):
                 self.table(block)
+            elif isinstance(block, Chart):
+                self.chart(block)
+
+    def chart(self, block: Chart) -> None:
+        """Title, legend, y axis with a nice top value and grid, then the bars (grouped per
+        label) or the line (with a marker per point); each value written at its mark."""
+        pdf = self.pdf
+        self._room(CHART_HEIGHT + 22)
+        self._set("B", BODY)
+        x0, y = pdf.l_margin, pdf.get_y() + 1
+        pdf.text(x0, y + BODY * PT, self.text(block.title))
+        # legend
+        self._set("", SMALL)
+        lx = x0
+        ly = y + BODY * PT + 2.2
+        for n, (name, _values) in enumerate(block.series):
+            grey = SERIES_GREYS[n % len(SERIES_GREYS)]
+            pdf.set_fill_color(grey)
+            pdf.set_draw_color(0)
+            if block.kind == "bars":
+                pdf.rect(lx, ly, 3, 3, style="DF")
+            else:
+                pdf.line(lx, ly + 1.5, lx + 3, ly + 1.5)
+                pdf.circle(x=lx + 1.5, y=ly + 1.5, radius=0.7, style="DF")
+            pdf.text(lx + 4, ly + 2.6, self.text(name))
+            lx += 8 + self._w(self.text(name))
+        top = ly + 6
+        left = x0 + 10
+        width = self.width - 10
+        bottom = top + CHART_HEIGHT
+        values = [v for _, vs in block.series for v in vs]
+        peak = _nice_top(max(values, default=0.0))
+        # grid and y axis labels
+        pdf.set_draw_color(200)
+        pdf.set_line_width(0.1)
+        lead = peak / 10 ** math.floor(math.log10(peak))
+        ticks = 5 if round(lead, 3) in (1.0, 2.5, 5.0) else 4  # whole steps: 5 -> 1, 2 -> 0.5
+        for step in range(ticks + 1):
+            gy = bottom - CHART_HEIGHT * step / ticks
+            pdf.line(left, gy, left + width, gy)
+            label = _number(peak * step / ticks)
+            pdf.text(left - 1.5 - self._w(label), gy + 1, label)
+        pdf.set_draw_color(0)
+        pdf.set_line_width(0.25)
+        pdf.line(left, top, left, bottom)
+        pdf.line(left, bottom, left + width, bottom)
+        slot = width / max(1, len(block.labels))
+        self._set("", 6.0)
+        every = max(1, math.ceil(len(block.labels) * 14 / width))  # x labels that fit
+        for i, label in enumerate(block.labels):
+            if i % every:
+                continue
+            text = self.text(label)
+            while len(text) > 3 and self._w(text) > slot * every - 1:
+                text = text[:-2] + "."
+            pdf.text(left + slot * (i + 0.5) - self._w(text) / 2, bottom + 3.2, text)
+        if block.kind == "bars":
+            count = max(1, len(block.series))
+            bar = min(12.0, slot * 0.8 / count)
+            for n, (_name, vs) in enumerate(block.series):
+                pdf.set_fill_color(SERIES_GREYS[n % len(SERIES_GREYS)])
+                for i, value in enumerate(vs):
+                    h = CHART_HEIGHT * value / peak
+                    bx = left + slot * i + (slot - bar * count) / 2 + bar * n
+                    if h > 0:
+                        pdf.set_line_width(0.2)
+                        pdf.rect(bx, bottom - h, bar, h, style="DF")
+                    label = _number(value)
+                    pdf.text(bx + bar / 2 - self._w(label) / 2, bottom - h - 0.8, label)
+        else:
+            pdf.set_line_width(0.5)
+            for n, (_name, vs) in enumerate(block.series):
+                points = [
+                    (left + slot * (i + 0.5), bottom - CHART_HEIGHT * v / peak)
+                    for i, v in enumerate(vs)
+                ]
+                pdf.set_draw_color(0)
+                pdf.set_fill_color(SERIES_GREYS[n % len(SERIES_GREYS)])
+                if len(points) > 1:
+                    pdf.polyline(points)
+                for (px, py), value in zip(points, vs, strict=True):
+                    pdf.circle(x=px, y=py, radius=0.9, style="DF")
+                    label = _number(value)
+                    pdf.text(px - self._w(label) / 2, py - 1.6, label)
+        pdf.set_line_width(0.2)
+        pdf.set_draw_color(0)
+        pdf.set_fill_color(255)
+        pdf.set_y(bottom + 6)
 
     def output(self) -> bytes:
         return bytes(self.pdf.output())
 
 
 def html_to_pdf(
-    html: str, *, title: str, footer: str = "", font_dir: Path | None = None
+    html: str,
+    *,
+    title: str,
+    footer: str = "",
+    font_dir: Path | None = None,
+    progress: bool = False,
+    header: str = "",
 ) -> tuple[bytes, int]:
-    """The PDF bytes and its page count (DejaVu Sans from `font_dir`, else Helvetica)."""
-    renderer = Renderer(title, footer, font_dir)
-    renderer.draw(read_html(html))
+    """The PDF bytes and its page count (DejaVu Sans from `font_dir`, else Helvetica).
+    progress=True: a bar of the blocks laid out, on a terminal (the CLI's reports)."""
+    renderer = Renderer(title, footer, font_dir, header)
+    blocks = read_html(html)
+    renderer.draw(each(blocks, "pdf") if progress else blocks)
     pages = renderer.pdf.page_no()
     return renderer.output(), pages

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from flrts.core.context import acting_as
+from flrts.core.progress import bar
 from flrts.core.roles import Role
 from flrts.fieldreports.models import FieldReport, Reading, ReportStatus
 from flrts.lists.models import FlrtsList, ListItem, ListShare, ListType, SharePermission
@@ -38,16 +39,23 @@ def load_demo(password: str = "demo-pass-2026") -> dict[str, int]:
     """Create the demo data once; a second call changes nothing."""
     if User.objects.filter(email="joel@example.com").exists():
         return {"created": 0}
-    with transaction.atomic():
+    with transaction.atomic(), bar("demo", total=7, unit="step") as shown:
         people = _people(password)
+        shown.add(1)
         sites = _sites()
+        shown.add(1)
         admin = User.objects.filter(username="Administrator").first() or people["joel"]
         with acting_as(admin):
             _contractors(sites)
+            shown.add(1)
             tasks = _tasks(people, sites)
+            shown.add(1)
             _reports(people, sites, tasks)
+            shown.add(1)
             _reminders(people, tasks)
+            shown.add(1)
             _lists(people, sites)
+            shown.add(1)
     return {"created": 1, "tasks": Task.objects.count()}
 
 

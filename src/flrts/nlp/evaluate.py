@@ -56,6 +56,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
 
+from flrts.core.progress import each
 from flrts.nlp.service import ParserChoice, parse_message
 from flrts.nlp.types import (
     Intent,
@@ -388,7 +389,7 @@ def evaluate(
     # Load the parser first, as a web or worker process does when it starts, so the latency
     # figures are those of a running service; the load time is reported on its own.
     warm_up_ms = warm_up()
-    for case in cases:
+    for case in each(cases, "eval"):
         n += 1
         result, ms = parse_case(case, context, parser, llm_config)
         latencies.append(ms)

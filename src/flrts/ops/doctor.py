@@ -83,12 +83,12 @@ def check_offsite() -> Check:
                 return Check("offsite", OK, "not configured (skipped)")
             return Check("offsite", OK, target.check())
         except OffsiteError as exc:
-            return Check(
-                "offsite",
-                FAIL,
-                str(exc),
-                "correct backup_offsite_dir or the backup_s3_* keys (docs/operations.md)",
-            )
+            from flrts.ops.backup.s3 import INSTALL_HINT, boto3_available  # only for S3 sites
+
+            fix = "correct backup_offsite_dir or the backup_s3_* keys (docs/operations.md)"
+            if settings.SITE.get("backup_s3_endpoint") and not boto3_available():
+                fix = f"the S3 offsite target needs the optional extra s3: {INSTALL_HINT}"
+            return Check("offsite", FAIL, str(exc), fix)
 
     return health._safe("offsite", run)
 

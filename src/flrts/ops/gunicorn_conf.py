@@ -8,6 +8,7 @@ and they must import the code as it is now, not as it was when the master starte
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -19,25 +20,42 @@ control_socket_disable = True
 # The access log masks secrets in query strings and referers (a password sent in a URL).
 logger_class = "flrts.ops.accesslog.MaskingLogger"
 
+ENV = "PROMETHEUS_MULTIPROC_DIR"
+
 
 def on_starting(server: Any) -> None:
-    """Once per start of the master (not on a HUP reload): empty the request-metrics snapshot
-    folder, so the counters of `/metrics` start again from zero with the new service."""
+    """Once per start of the master (not on a HUP reload): give the workers the site's
+    prometheus_client folder (`PROMETHEUS_MULTIPROC_DIR`, inherited when they fork) and empty
+    it, so the counters of `/metrics` start again from zero with the new service."""
     before = set(sys.modules)
     try:
-        from flrts.ops.metrics import clear_snapshots, site_snapshot_dir
-
         # Imported here and dropped again below: workers must import the code as it is now.
-        from flrts.sites import load_site
+        from flrts.ops.metrics_folder import clear_folder, site_metrics_dir
+        from flrts.sites import load_site  # the same: dropped below
 
-        folder = site_snapshot_dir(load_site())
-        removed = clear_snapshots(folder)
+        folder = site_metrics_dir(load_site())
+        folder.mkdir(parents=True, exist_ok=True)
+        removed = clear_folder(folder)
+        os.environ[ENV] = str(folder)
     except Exception as exc:  # never keep the web tier from starting over metrics
-        server.log.warning("metrics: could not empty the snapshot folder (%s)", exc)
+        server.log.warning("metrics: could not prepare the metrics folder (%s)", exc)
         return
     finally:
         _forget_modules(set(sys.modules) - before)
-    server.log.info("metrics: emptied %s (%d snapshot files)", folder, removed)
+    server.log.info("metrics: emptied %s (%d files)", folder, removed)
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker exited: its live gauges are dropped (its counters stay counted)."""
+    folder = os.environ.get(ENV)
+    if not folder:
+        return
+    try:
+        from prometheus_client import multiprocess  # third-party: nothing to reload
+
+        multiprocess.mark_process_dead(worker.pid, folder)
+    except Exception as exc:
+        server.log.warning("metrics: mark_process_dead(%s) failed (%s)", worker.pid, exc)
 
 
 def _forget_modules(names: set[str]) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from flrts.ops.logs import reset_request_id, set_request_id
-from flrts.ops.metrics import REQUESTS
+from flrts.ops.metrics import observe
 
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -47,7 +47,5 @@ class RequestOpsMiddleware:
             response["X-Request-ID"] = rid
             return response
         finally:
-            REQUESTS.observe(
-                route_of(request), request.method or "", status, time.perf_counter() - started
-            )
+            observe(route_of(request), request.method or "", status, time.perf_counter() - started)
             reset_request_id(token)

@@ -12,6 +12,7 @@ the day (or before now, for today's report), not completed by then, not cancelle
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from flrts.tasks.models import Status, Task
 logger = logging.getLogger("flrts.reports")
 
 DEFAULT_TIME = "18:00"
+TREND_DAYS = 14  # as the desk's home page
 
 
 def report_time() -> dt.time:
@@ -92,6 +94,38 @@ class DailyData:
     reports_with_issues: int = 0
     reminders: list[dict[str, Any]] = field(default_factory=list)
     parser: dict[str, Any] = field(default_factory=dict)
+    overdue_trend: list[tuple[dt.date, int]] = field(default_factory=list)  # TREND_DAYS days
+
+    def charts(self) -> dict[str, str]:
+        """The PDF's charts, as the JSON of `<figure data-chart>` (flrts.core.pdf.Chart)."""
+        out = {
+            "per_site": {
+                "kind": "bars",
+                "title": "Tasks per site: created, completed, overdue",
+                "labels": [row["name"] or "(no site)" for row in self.per_site],
+                "series": [
+                    [name.capitalize(), [row[name] for row in self.per_site]]
+                    for name in ("created", "completed", "overdue")
+                ],
+            },
+            "overdue_trend": {
+                "kind": "line",
+                "title": f"Overdue tasks, last {TREND_DAYS} days (end of each day)",
+                "labels": [day.strftime("%m-%d") for day, _ in self.overdue_trend],
+                "series": [["Overdue", [n for _, n in self.overdue_trend]]],
+            },
+        }
+        if self.parser.get("parses"):
+            p = self.parser
+            out["parser"] = {
+                "kind": "bars",
+                "title": f"Parser outcomes ({p['parses']} parses, cost ${p['cost']:.4f})",
+                "labels": ["Accepted", "Rejected", "Pending", "Corrections"],
+                "series": [
+                    ["Parses", [p["accepted"], p["rejected"], p["pending"], p["corrections"]]]
+                ],
+            }
+        return {name: json.dumps(chart) for name, chart in out.items()}
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -139,6 +173,22 @@ def _grouped(tasks: Any, key: str, label: str, conds: tuple[Q, Q, Q]) -> list[di
     ]
 
 
+def overdue_trend(
+    tasks: Any, day: dt.date, tz_name: str, now: dt.datetime
+) -> list[tuple[dt.date, int]]:
+    """Tasks overdue at the end of each of the TREND_DAYS days up to `day` (at `now`, for a
+    day not over yet), by the report's definition of overdue: one query."""
+    days = [day - dt.timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    counts = {}
+    for i, one in enumerate(days):
+        start = day_start(one, tz_name)
+        end = day_start(one + dt.timedelta(days=1), tz_name)
+        _created, _completed, overdue = _task_conditions(start, end, min(end, now))
+        counts[f"d{i}"] = Count("id", filter=overdue)
+    got = tasks.aggregate(**counts)
+    return [(one, int(got[f"d{i}"])) for i, one in enumerate(days)]
+
+
 def collect(day: dt.date, now: dt.datetime | None = None) -> DailyData:
     tz_name = site_zone_name()
     now = now or timezone.now()
@@ -161,6 +211,7 @@ def collect(day: dt.date, now: dt.datetime | None = None) -> DailyData:
         name: sum(row[name] for row in data.per_site)
         for name in ("created", "completed", "overdue")
     }
+    data.overdue_trend = overdue_trend(tasks, day, tz_name, now)
 
     reports = (
         FieldReport.objects.filter(archived=False, report_date=day)
@@ -249,6 +300,7 @@ def render_html(data: DailyData) -> str:
             "as_of": data.as_of.astimezone(local).strftime("%Y-%m-%d %H:%M"),
             "generated": timezone.now().astimezone(local).strftime("%Y-%m-%d %H:%M"),
             "site_name": settings.SITE.name,
+            "charts": data.charts(),
         },
     )
 
@@ -263,8 +315,15 @@ def _path_for(day: dt.date) -> str:
     return DAILY_REPORT_DIR + filename_for(day)
 
 
-def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None = None) -> Any:
-    """Build (or rebuild) the report of `day` (default: today in the site's zone)."""
+def build(
+    day: dt.date | None = None,
+    *,
+    by: Any = None,
+    now: dt.datetime | None = None,
+    progress: bool = False,
+) -> Any:
+    """Build (or rebuild) the report of `day` (default: today in the site's zone); progress=True
+    draws a bar on a terminal (`flrts report daily`)."""
     from flrts.reports.models import DailyReport
 
     day = day or site_today()
@@ -276,6 +335,8 @@ def build(day: dt.date | None = None, *, by: Any = None, now: dt.datetime | None
         title=f"FLRTS daily report {day.isoformat()}",
         footer=f"FLRTS daily report {day.isoformat()} ({data.tz_name})",
         font_dir=unicode_font_dir(settings.SITE.get("report_font_dir")),
+        progress=progress,
+        header=f"{settings.SITE.name} · daily report {day.isoformat()} ({data.tz_name})",
     )
     elapsed_ms = int((time.perf_counter() - started) * 1000)
     with transaction.atomic():

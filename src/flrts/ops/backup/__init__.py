@@ -5,7 +5,6 @@
   `archives` the files, `configbackup` the site config (secrets masked or encrypted).
 - `verify`, `restore`: `flrts backup verify`, `flrts restore`; `portable`: `flrts export/import`.
 - `retention`, `offsite` (+ `s3`), `scheduled`: rotation, the second copy, the scheduled job.
-- `progress`: the terminal progress bar of the long runs.
 
 Database connection parameters and create/drop are `flrts.ops.dbparams` / `flrts.ops.databases`
 (new-site uses them too).

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
+from flrts.core.progress import bar
 from flrts.ops import databases, dbparams
 from flrts.ops.backup import archives, dumpers
 from flrts.ops.backup.manifest import Manifest, sha256_file
 from flrts.ops.backup.names import parse_name
-from flrts.ops.backup.progress import Progress
 from flrts.ops.backup.take import BackupError, BackupOptions, manifest_for, take_backup
 from flrts.ops.backup.verify import check_contents, check_parts, compare_counts
 
@@ -149,9 +149,8 @@ def restore(
     target = dbparams.current()
     staged = databases.create_database(target.with_name(staging_name(target)), replace=True)
     try:
-        bar = Progress("restore", total=manifest.parts["database"].size)
-        dumpers.load(staged, db_file, bar.advance)
-        bar.finish()
+        with bar("restore", total=manifest.parts["database"].size, unit="B") as shown:
+            dumpers.load(staged, db_file, shown.add)
         loaded, _ = dumpers.database_counts(staged)
     except BaseException as exc:
         databases.drop_database(staged)

@@ -1,49 +1,38 @@
-"""A small S3 client for the offsite copy: path-style requests (`endpoint/bucket/key`) signed with
-AWS Signature Version 4, sent with httpx. It speaks to AWS S3 and the S3-compatible services
-(MinIO, Backblaze B2, Wasabi, Ceph, ...).
+"""The offsite copy's S3 client: a thin wrapper around boto3 (the optional extra `s3`:
+`pip install 'flrts[s3]'`), path-style, for AWS S3 and the S3-compatible services (MinIO,
+Backblaze B2, Wasabi, Ceph, ...).
 
-Only what the offsite copy needs: PUT an object from a file (streamed, one request, so at most
-5 GB), HEAD an object or the bucket, GET an object streamed through SHA-256, list with
-ListObjectsV2 (following continuation tokens) and DELETE.
+boto3 signs every request (AWS Signature Version 4) with the SHA-256 of its payload in
+`x-amz-content-sha256` (`payload_signing_enabled`: never UNSIGNED-PAYLOAD), so the service
+rejects a body that changed on the way; a file whose SHA-256 is known (the manifest has it) is
+sent with `x-amz-checksum-sha256` too, which S3 checks and keeps with the object. Files over
+`MULTIPART_THRESHOLD` go up as multipart uploads (`MULTIPART_CHUNK` parts, several at a time,
+no 5 GB limit). Transient failures (HTTP 500/503, SlowDown, connection errors) are retried by
+botocore's "standard" mode, `MAX_ATTEMPTS` attempts in all, with jittered back-off.
 
-Every request signs the real SHA-256 of its payload in `x-amz-content-sha256` (never
-UNSIGNED-PAYLOAD), so the service itself rejects a body that changed on the way. Errors become
-`S3Error` (an `OffsiteError`) naming the operation, the S3 error code and message, and a hint at
-the config key to look at. The secret key is only ever used as HMAC input: it is not in any
-message, log line or repr.
-
-Transient failures (HTTP 500/502/503/504, connection errors) are retried twice, after
-`RETRY_DELAYS` seconds.
+What this module adds: the few operations the offsite copy needs, errors as `S3Error` (an
+`OffsiteError`) naming the operation, S3's code and message and a hint at the config key to look
+at, and a secret that is only ever given to botocore: it is in no message, log line or repr.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
-import hmac
-import logging
-import time
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import quote
-
-import httpx
+from typing import Any
+from urllib.parse import urlsplit
 
 from flrts.ops.backup.offsite import OffsiteError
 
-logger = logging.getLogger("flrts.ops.backup.s3")
-
-ALGORITHM = "AWS4-HMAC-SHA256"
-SERVICE = "s3"
-MAX_SINGLE_PUT = 5 * 1024**3  # the largest object one PUT may create
+MULTIPART_THRESHOLD = 64 * 1024**2  # bigger files go up in parts
+MULTIPART_CHUNK = 16 * 1024**2  # S3's minimum part is 5 MiB
+MAX_ATTEMPTS = 3  # the first try and two retries
 CHUNK = 1 << 20
-EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
-RETRY_DELAYS: tuple[float, ...] = (1.0, 4.0)  # waits before the second and third attempt
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-RETRY_CODES = frozenset({"InternalError", "ServiceUnavailable", "SlowDown", "RequestTimeout"})
+INSTALL_HINT = "pip install 'flrts[s3]' (boto3) in the FLRTS virtualenv"
 
 _HINTS = {
     "SignatureDoesNotMatch": "check backup_s3_secret_key",
@@ -55,6 +44,7 @@ _HINTS = {
     "PermanentRedirect": "check backup_s3_endpoint and backup_s3_region",
     "RequestTimeTooSkewed": "this server's clock is off; enable NTP",
 }
+_HEAD_CODES = {"403": "Forbidden", "404": "NotFound", "301": "PermanentRedirect"}
 
 
 class S3Error(OffsiteError):
@@ -83,104 +73,21 @@ class ObjectInfo:
     last_modified: dt.datetime | None = None
 
 
-# --- Signature Version 4 ------------------------------------------------------------------------
-
-
-def uri_encode(text: str, safe: str = "") -> str:
-    """SigV4's URI encoding: everything but A-Z a-z 0-9 - _ . ~ (and `safe`) as %XX of UTF-8."""
-    return quote(text, safe=safe)
-
-
-def canonical_query(params: Iterable[tuple[str, str]]) -> str:
-    pairs = sorted((uri_encode(k), uri_encode(v)) for k, v in params)
-    return "&".join(f"{k}={v}" for k, v in pairs)
-
-
-def _hmac(key: bytes, text: str) -> bytes:
-    return hmac.new(key, text.encode(), hashlib.sha256).digest()
-
-
-def signing_key(secret_key: str, day: str, region: str) -> bytes:
-    key = _hmac(("AWS4" + secret_key).encode(), day)
-    for part in (region, SERVICE, "aws4_request"):
-        key = _hmac(key, part)
-    return key
-
-
-def sign(
-    config: S3Config,
-    method: str,
-    path: str,
-    query: str,
-    headers: Mapping[str, str],
-    payload_sha256: str,
-    now: dt.datetime,
-) -> dict[str, str]:
-    """The headers of a signed request: `headers` (with `host`) + x-amz-date,
-    x-amz-content-sha256 and Authorization, all signed.
-
-    `path` is URI-encoded already (once: S3 does not double-encode), `query` canonical.
-    """
-    amz_date = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    day = amz_date[:8]
-    signed = {name.lower(): " ".join(str(value).split()) for name, value in headers.items()}
-    signed["x-amz-date"] = amz_date
-    signed["x-amz-content-sha256"] = payload_sha256
-    names = sorted(signed)
-    canonical_request = "\n".join(
-        [
-            method,
-            path,
-            query,
-            "".join(f"{name}:{signed[name]}\n" for name in names),
-            ";".join(names),
-            payload_sha256,
-        ]
-    )
-    scope = f"{day}/{config.region}/{SERVICE}/aws4_request"
-    string_to_sign = "\n".join(
-        [ALGORITHM, amz_date, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
-    )
-    signature = hmac.new(
-        signing_key(config.secret_key, day, config.region),
-        string_to_sign.encode(),
-        hashlib.sha256,
-    ).hexdigest()
-    signed["authorization"] = (
-        f"{ALGORITHM} Credential={config.access_key}/{scope}, "
-        f"SignedHeaders={';'.join(names)}, Signature={signature}"
-    )
-    return signed
-
-
-# --- the client ---------------------------------------------------------------------------------
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]  # S3's list results are namespaced, its errors are not
-
-
-def _child(element: ET.Element, name: str) -> str:
-    for child in element:
-        if _local(child.tag) == name:
-            return child.text or ""
-    return ""
-
-
-def _parse_xml(body: bytes) -> ET.Element | None:
+def boto3_available() -> bool:
     try:
-        return ET.fromstring(body)
-    except ET.ParseError:
-        return None
+        import boto3  # noqa: F401  # only asked: the extra is optional
+    except ImportError:
+        return False
+    return True
 
 
 class S3Client:
-    """One bucket of one S3-compatible service. Opens its connection pool on first use;
-    `close()` (or `with`) closes it."""
+    """One bucket of one S3-compatible service. Makes its boto3 client on first use;
+    `close()` (or `with`) closes its connections."""
 
     def __init__(self, config: S3Config, *, timeout: float = 60.0) -> None:
-        url = httpx.URL(config.endpoint)
-        if url.scheme not in ("http", "https") or not url.host:
+        url = urlsplit(config.endpoint)
+        if url.scheme not in ("http", "https") or not url.hostname:
             raise S3Error(
                 f"backup_s3_endpoint must be an http:// or https:// URL, got {config.endpoint!r}"
             )
@@ -189,14 +96,8 @@ class S3Client:
         if not config.bucket or "/" in config.bucket:
             raise S3Error(f"backup_s3_bucket must be a bucket name, got {config.bucket!r}")
         self.config = config
-        host = url.raw_host.decode("ascii")
-        if ":" in host:
-            host = f"[{host}]"  # IPv6
-        self._host = f"{host}:{url.port}" if url.port else host
-        self._origin = f"{url.scheme}://{self._host}"
-        self._base_path = url.raw_path.decode("ascii").rstrip("/")
-        self._timeout = httpx.Timeout(timeout, connect=min(timeout, 10.0))
-        self._http: httpx.Client | None = None
+        self._timeout = timeout
+        self._boto: Any = None
 
     def __repr__(self) -> str:
         return f"S3Client(endpoint={self.config.endpoint!r}, bucket={self.config.bucket!r})"
@@ -208,9 +109,9 @@ class S3Client:
         self.close()
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        if self._boto is not None:
+            self._boto.close()
+            self._boto = None
 
     @property
     def endpoint(self) -> str:
@@ -223,45 +124,46 @@ class S3Client:
     # operations
 
     def put_object(self, key: str, path: Path, *, sha256: str | None = None) -> str:
-        """Upload a file in one streamed PUT; returns the ETag. `sha256`, when known (the
-        manifest has it), saves hashing the file first; a wrong one makes S3 refuse the body."""
+        """Upload a file (multipart past MULTIPART_THRESHOLD); returns the ETag. `sha256`, when
+        known (the manifest has it), is sent as the object's checksum, which S3 checks: a wrong
+        one makes it refuse the body (single-request uploads)."""
         size = path.stat().st_size
-        if size > MAX_SINGLE_PUT:
-            raise S3Error(
-                f"{path.name} is {size / 1024**3:.1f} GB: a single S3 PUT takes at most 5 GB "
-                "(multipart upload is not implemented); use a folder target "
-                "(backup_offsite_dir) for sets this large"
-            )
-        digest = sha256 or _sha256_file(path)
+        extra: dict[str, str] = {"ContentType": "application/octet-stream"}
+        if size <= MULTIPART_THRESHOLD:
+            if sha256:
+                extra["ChecksumSHA256"] = base64.b64encode(bytes.fromhex(sha256)).decode()
+            with open(path, "rb") as body:
+                answer = self._call("PUT", key, "put_object", Key=key, Body=body, **extra)
+            return str(answer.get("ETag", "")).strip('"')
+        from boto3.s3.transfer import TransferConfig  # the extra: loaded with the client
 
-        def body() -> Iterator[bytes]:
-            with open(path, "rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    yield chunk
-
-        response = self._send(
+        transfer = TransferConfig(
+            multipart_threshold=MULTIPART_THRESHOLD,
+            multipart_chunksize=MULTIPART_CHUNK,
+            max_concurrency=4,
+        )
+        self._call(
             "PUT",
             key,
-            payload_sha256=digest,
-            body=body,
-            extra_headers={
-                "content-length": str(size),
-                "content-type": "application/octet-stream",
-            },
+            "upload_file",
+            Filename=str(path),
+            Key=key,
+            ExtraArgs=extra,
+            Config=transfer,
         )
-        return response.headers.get("etag", "").strip('"')
+        return self.head_object(key).etag
 
     def head_object(self, key: str) -> ObjectInfo:
-        response = self._send("HEAD", key)
+        answer = self._call("HEAD", key, "head_object", Key=key)
         return ObjectInfo(
             key=key,
-            size=int(response.headers.get("content-length", 0)),
-            etag=response.headers.get("etag", "").strip('"'),
-            last_modified=_http_date(response.headers.get("last-modified", "")),
+            size=int(answer.get("ContentLength", 0)),
+            etag=str(answer.get("ETag", "")).strip('"'),
+            last_modified=answer.get("LastModified"),
         )
 
     def head_bucket(self) -> None:
-        self._send("HEAD", None)
+        self._call("HEAD", None, "head_bucket")
 
     def get_object_digest(self, key: str) -> tuple[int, str]:
         """Download an object through SHA-256 without keeping it: (size, hex digest)."""
@@ -283,125 +185,97 @@ class S3Client:
 
     def list_objects(self, prefix: str = "") -> Iterator[ObjectInfo]:
         """Every object whose key starts with `prefix` (ListObjectsV2, page by page)."""
-        token = ""
-        while True:
-            query = [("list-type", "2"), ("prefix", prefix)]
-            if token:
-                query.append(("continuation-token", token))
-            response = self._send("GET", None, query=query)
-            root = _parse_xml(response.content)
-            if root is None or _local(root.tag) != "ListBucketResult":
-                raise S3Error(f"listing {self.url_of(prefix)} returned no ListBucketResult")
-            for item in root:
-                if _local(item.tag) != "Contents":
-                    continue
-                stamp = _child(item, "LastModified")
+        pages = (
+            self._client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.config.bucket, Prefix=prefix)
+        )
+        for page in self._guard("GET", prefix, lambda: list(pages)):
+            for item in page.get("Contents", []):
                 yield ObjectInfo(
-                    key=_child(item, "Key"),
-                    size=int(_child(item, "Size") or 0),
-                    etag=_child(item, "ETag").strip('"'),
-                    last_modified=dt.datetime.fromisoformat(stamp) if stamp else None,
+                    key=item["Key"],
+                    size=int(item.get("Size", 0)),
+                    etag=str(item.get("ETag", "")).strip('"'),
+                    last_modified=item.get("LastModified"),
                 )
-            if _child(root, "IsTruncated").lower() != "true":
-                return
-            token = _child(root, "NextContinuationToken")
-            if not token:
-                raise S3Error(f"listing {self.url_of(prefix)} is truncated but has no token")
 
     def delete_object(self, key: str) -> None:
-        self._send("DELETE", key)
+        self._call("DELETE", key, "delete_object", Key=key)
 
     # transport
 
-    def _client(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(timeout=self._timeout, follow_redirects=False)
-        return self._http
+    def _client(self) -> Any:
+        if self._boto is None:
+            try:
+                import boto3
+                from botocore.config import Config
+            except ImportError:
+                raise S3Error(f"the S3 offsite target needs boto3: {INSTALL_HINT}") from None
+            self._boto = boto3.session.Session().client(
+                "s3",
+                endpoint_url=self.config.endpoint,
+                region_name=self.config.region,
+                aws_access_key_id=self.config.access_key,
+                aws_secret_access_key=self.config.secret_key,
+                config=Config(
+                    signature_version="s3v4",
+                    s3={"addressing_style": "path", "payload_signing_enabled": True},
+                    retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+                    # the checksums this module asks for, none of its own (no aws-chunked
+                    # bodies, which S3-compatible services do not all take)
+                    request_checksum_calculation="when_required",
+                    response_checksum_validation="when_required",
+                    connect_timeout=min(self._timeout, 10.0),
+                    read_timeout=self._timeout,
+                ),
+            )
+        return self._boto
 
-    def _path(self, key: str | None) -> str:
-        path = f"{self._base_path}/{uri_encode(self.config.bucket)}"
-        return f"{path}/{uri_encode(key, safe='/')}" if key is not None else path
+    def _call(self, method: str, key: str | None, operation: str, **kwargs: Any) -> Any:
+        client = self._client()
+        kwargs["Bucket"] = self.config.bucket
+        return self._guard(method, key, lambda: getattr(client, operation)(**kwargs))
 
     def _stream(self, key: str) -> Iterator[bytes]:
-        response = self._send("GET", key, stream=True)
+        answer = self._call("GET", key, "get_object", Key=key)
+        body = answer["Body"]
+        chunks = body.iter_chunks(CHUNK)
         try:
-            yield from response.iter_bytes(CHUNK)
-        except httpx.TransportError as exc:
+            while chunk := self._guard("GET", key, lambda: next(chunks, b"")):
+                yield chunk
+        finally:
+            body.close()
+
+    def _guard(self, method: str, key: str | None, run: Any) -> Any:
+        """Run a boto3 call; its errors become S3Error with our wording."""
+        from boto3.exceptions import S3UploadFailedError  # loaded by _client() already
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return run()
+        except ClientError as exc:
+            raise self._error(method, key, exc) from None
+        except S3UploadFailedError as exc:
+            cause = exc.__context__
+            if isinstance(cause, ClientError):
+                raise self._error(method, key, cause) from None
+            raise S3Error(self._redact(f"S3 upload of {self.url_of(key)} failed: {exc}")) from None
+        except BotoCoreError as exc:
             raise S3Error(
-                f"downloading {self.url_of(key)} from {self.endpoint} failed: "
+                f"cannot reach the S3 endpoint {self.endpoint} ({method} {self.url_of(key)}): "
                 f"{type(exc).__name__}: {self._redact(str(exc))}",
                 code="ConnectionError",
             ) from None
-        finally:
-            response.close()
 
-    def _send(
-        self,
-        method: str,
-        key: str | None,
-        *,
-        query: list[tuple[str, str]] | None = None,
-        payload_sha256: str = EMPTY_SHA256,
-        body: Callable[[], Iterator[bytes]] | None = None,
-        extra_headers: Mapping[str, str] | None = None,
-        stream: bool = False,
-    ) -> httpx.Response:
-        path = self._path(key)
-        query_string = canonical_query(query or [])
-        url = self._origin + path + (f"?{query_string}" if query_string else "")
-        attempts = len(RETRY_DELAYS) + 1
-        for attempt in range(attempts):
-            headers = sign(
-                self.config,
-                method,
-                path,
-                query_string,
-                {"host": self._host},
-                payload_sha256,
-                dt.datetime.now(dt.UTC),
-            )
-            headers["accept-encoding"] = "identity"  # the stored bytes, as they are
-            headers.update(extra_headers or {})
-            request = self._client().build_request(
-                method, url, headers=headers, content=body() if body else None
-            )
-            try:
-                response = self._client().send(request, stream=stream)
-            except httpx.TransportError as exc:
-                error = S3Error(
-                    f"cannot reach the S3 endpoint {self.endpoint} ({method} "
-                    f"{self.url_of(key)}): {type(exc).__name__}: {self._redact(str(exc))}",
-                    code="ConnectionError",
-                )
-            else:
-                if response.status_code < 300:
-                    return response
-                if stream:
-                    response.read()
-                response.close()
-                error = self._error(method, key, response)
-                if error.status not in RETRY_STATUSES and error.code not in RETRY_CODES:
-                    raise error
-            if attempt + 1 == attempts:
-                raise error
-            delay = RETRY_DELAYS[attempt]
-            logger.warning("S3 %s %s: %s; retrying in %.0fs", method, key or "", error, delay)
-            time.sleep(delay)
-        raise AssertionError("unreachable")
-
-    def _error(self, method: str, key: str | None, response: httpx.Response) -> S3Error:
-        status = response.status_code
-        code = message = ""
-        root = _parse_xml(response.content) if response.content else None
-        if root is not None and _local(root.tag) == "Error":
-            code, message = _child(root, "Code"), _child(root, "Message")
-        if not code:  # HEAD answers carry no body; name the status as S3 SDKs do
-            code = {
-                301: "PermanentRedirect",
-                403: "Forbidden",
-                404: "NoSuchBucket" if key is None else "NotFound",
-            }.get(status, f"HTTP {status}")
-            message = response.reason_phrase
+    def _error(self, method: str, key: str | None, exc: Any) -> S3Error:
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        status = int(meta.get("HTTPStatusCode", 0))
+        code = str(error.get("Code", "") or status)
+        message = str(error.get("Message", "") or "")
+        if code in _HEAD_CODES:  # HEAD answers carry no body: botocore gives the status
+            code = "NoSuchBucket" if code == "404" and key is None else _HEAD_CODES[code]
+            message = message or code
         what = f"{method} {self.url_of(key)}" if key is not None else f"bucket {self.url_of()}"
         hint = _HINTS.get(code, "")
         text = f"S3 {what} at {self.endpoint} failed: {code}: {message} (HTTP {status})"
@@ -412,18 +286,3 @@ class S3Client:
     def _redact(self, text: str) -> str:
         secret = self.config.secret_key
         return text.replace(secret, "********") if secret else text
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _http_date(text: str) -> dt.datetime | None:
-    try:
-        return parsedate_to_datetime(text) if text else None
-    except (TypeError, ValueError):
-        return None

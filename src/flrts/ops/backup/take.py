@@ -14,11 +14,11 @@ from pathlib import Path
 
 from django.conf import settings
 
+from flrts.core.progress import bar
 from flrts.ops import dbparams
 from flrts.ops.backup import archives, configbackup, dumpers
 from flrts.ops.backup.manifest import Manifest, ManifestError, Part, read_manifest
 from flrts.ops.backup.names import BackupName, parse_name, site_slug, stamp
-from flrts.ops.backup.progress import Progress
 from flrts.sites import Site
 
 logger = logging.getLogger("flrts.ops.backup")
@@ -74,9 +74,8 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
     try:
         db_file = folder / name.file("database", engine=params.engine)
         written.append(db_file)
-        bar = Progress("database")
-        result = dumpers.dump(params, db_file, level=min(level, 9), progress=bar.advance)
-        bar.finish()
+        with bar("database", unit="B") as shown:
+            result = dumpers.dump(params, db_file, level=min(level, 9), progress=shown.add)
         parts = {"database": db_file}
         if options.with_files:
             for key, source, arc in (
@@ -85,9 +84,10 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
             ):
                 out = folder / name.file(key, compress=options.compress)
                 written.append(out)
-                bar = Progress(key.replace("_", " "))
-                archives.make_tar(source, arc, out, compress=options.compress, progress=bar.advance)
-                bar.finish()
+                with bar(key.replace("_", " "), unit="B") as shown:
+                    archives.make_tar(
+                        source, arc, out, compress=options.compress, progress=shown.add
+                    )
                 parts[key] = out
         config_file = folder / name.file("site_config", encrypted=options.include_secrets)
         written.append(config_file)

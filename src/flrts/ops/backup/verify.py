@@ -9,10 +9,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flrts.core.progress import bar
 from flrts.ops import databases, dbparams
 from flrts.ops.backup import archives, dumpers
 from flrts.ops.backup.manifest import Manifest, sha256_file
-from flrts.ops.backup.progress import Progress
 
 
 @dataclass
@@ -39,9 +39,8 @@ def check_parts(manifest: Manifest, report: VerifyReport) -> None:
                 f"{part.name}: size {size} bytes, the manifest says {part.size} (truncated?)"
             )
             continue
-        bar = Progress(f"checksum {key}", total=size)
-        digest = sha256_file(path, bar.advance)
-        bar.finish()
+        with bar(f"checksum {key}", total=size, unit="B") as shown:
+            digest = sha256_file(path, shown.add)
         if digest != part.sha256:
             report.problems.append(f"{part.name}: checksum mismatch (SHA-256 differs)")
 
@@ -86,9 +85,8 @@ def load_test(manifest: Manifest, report: VerifyReport) -> None:
             return
         scratch = databases.create_database(params, replace=True)
         try:
-            bar = Progress("load test", total=manifest.parts["database"].size)
-            dumpers.load(scratch, manifest.part_path("database"), bar.advance)
-            bar.finish()
+            with bar("load test", total=manifest.parts["database"].size, unit="B") as shown:
+                dumpers.load(scratch, manifest.part_path("database"), shown.add)
             counts, _migrations = dumpers.database_counts(scratch)
         except dumpers.DumpError as exc:
             report.problems.append(f"the dump does not load: {exc}")

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         from flrts.reports.daily import build, send
 
         day = parse_date(date, "--date")
-        report = build(day)
+        report = build(day, progress=True)
         path = report.file.path
         self.stdout.write(
             f"{report}: {report.pages} pages, {report.size} bytes, {report.build_ms} ms -> {path}"
