@@ -262,3 +262,31 @@ def test_a_location_with_nothing_pending_says_where_you_are(bot: Any, iron_creek
     bot.send(tu.location_message(1002, 45.7840, -108.5010))
     assert bot.last_text(1002).startswith("📍 You are at Iron Creek (")
     assert not Proposal.objects.filter(state=ProposalState.PENDING).exists()
+
+
+def test_a_failed_download_says_so_and_keeps_nothing(bot: Any, iron_creek: Site) -> None:
+    bot.send(tu.photo_message(1002, "never-registered", CAPTION))  # getFile answers 400
+    assert bot.last_text(1002).startswith("📎 I couldn't download that file from Telegram.")
+    assert not AttachedFile.objects.exists() and not Proposal.objects.exists()
+
+
+def test_attach_to_which_lists_an_older_report(bot: Any, iron_creek: Site) -> None:
+    bot.say(1002, CAPTION)
+    bot.confirm_last_card(1002)
+    report = FieldReport.objects.get()
+    FieldReport.objects.filter(pk=report.pk).update(creation=timezone.now() - dt.timedelta(hours=3))
+    send_photo(bot, 1002, "ph-7")
+    question = bot.last(1002)
+    bot.press(1002, bot.button(question, f"att:r:{report.pk}"), question["message_id"])
+    assert len(files_on(report)) == 1
+
+
+def test_someone_elses_record_cannot_be_picked(bot: Any, iron_creek: Site, team: Any) -> None:
+    task = Task(subject="Joel's own task", assigned_to=team.joel)
+    task.save()
+    send_photo(bot, 1002, "ph-8")
+    question = bot.last(1002)
+    bot.press(1002, f"att:t:{task.pk}", question["message_id"])  # a forged button
+    answer = bot.fake.callback_answers()[-1]
+    assert answer["text"] == "You can't attach files to that record."
+    assert AttachedFile.objects.get().attached_to_doctype == HOLD

@@ -18,7 +18,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from flrts.core.activity import AttachedFile, reference_of
-from flrts.core.attachments import check_size, delete, reattach, sniff_image, store_for
+from flrts.core.attachments import (
+    UploadRefused,
+    check_size,
+    clean_name,
+    delete,
+    reattach,
+    sniff_image,
+    store_for,
+)
 
 PROPOSAL = "Capture Proposal"
 HOLD = "Capture Hold"
@@ -42,6 +50,8 @@ def check_all(files: list[Incoming]) -> None:
     """Refuse the whole message (UploadRefused) when any file is over the limit or empty."""
     for incoming in files:
         check_size(incoming.size, incoming.name)
+        if not incoming.size:
+            raise UploadRefused(f"{clean_name(incoming.name)} is empty.")
 
 
 def store_all(doctype: str, docname: str, files: list[Incoming], user: Any) -> list[AttachedFile]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.utils import timezone
 
 from flrts.capture import attached
 from flrts.capture.attach_actions import (
@@ -79,7 +80,14 @@ def receive(
         replies = handle_text(conv, caption)
         proposal = _made(replies)
         if proposal is not None:
-            attached.store_all(attached.PROPOSAL, str(proposal.pk), files, conv.user)
+            try:
+                attached.store_all(attached.PROPOSAL, str(proposal.pk), files, conv.user)
+            except Exception:
+                # The card was never shown: take it back, so nothing is half-made.
+                Proposal.objects.filter(pk=proposal.pk).update(
+                    state=ProposalState.CANCELLED, closed_at=timezone.now()
+                )
+                raise
             _remember(conv, album, f"P:{proposal.pk}")
             note = attached.note(proposal.pk)
             for reply in replies:
