@@ -290,3 +290,30 @@ def test_someone_elses_record_cannot_be_picked(bot: Any, iron_creek: Site, team:
     answer = bot.fake.callback_answers()[-1]
     assert answer["text"] == "You can't attach files to that record."
     assert AttachedFile.objects.get().attached_to_doctype == HOLD
+
+
+def test_a_kept_file_is_offered_for_an_hour(bot: Any, team: Any) -> None:
+    task = Task(subject="Check the compressor", assigned_to=team.colin)
+    task.save()
+    send_photo(bot, 1002, "ph-9")
+    question = bot.last(1002)
+    AttachedFile.objects.update(creation=timezone.now() - dt.timedelta(minutes=61))
+    bot.press(1002, bot.button(question, "att:t:"), question["message_id"])
+    assert bot.last_text(1002).startswith("Nothing is waiting to be attached")
+    assert files_on(task) == []
+
+
+def test_the_desk_shows_coordinates_and_the_readings(bot: Any, iron_creek: Site, team: Any) -> None:
+    from django.test import Client
+
+    bot.say(1002, CAPTION)
+    bot.confirm_last_card(1002)
+    report = FieldReport.objects.get()
+    desk = Client()
+    desk.force_login(team.joel)  # a supervisor, who did not write the report
+    page = desk.get(f"/desk/fieldreports/fieldreport/{report.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="readings-group"' in html and "pressure" in html and "psi" in html
+    site_form = desk.get(f"/desk/org/site/{iron_creek.pk}/change/").content.decode()
+    assert "Latitude" in site_form and "Longitude" in site_form
