@@ -317,3 +317,26 @@ def test_the_desk_shows_coordinates_and_the_readings(bot: Any, iron_creek: Site,
     assert 'id="readings-group"' in html and "pressure" in html and "psi" in html
     site_form = desk.get(f"/desk/org/site/{iron_creek.pk}/change/").content.decode()
     assert "Latitude" in site_form and "Longitude" in site_form
+
+
+def test_cancelling_a_card_deletes_its_files(bot: Any, iron_creek: Site) -> None:
+    send_photo(bot, 1002, "ph-c", CAPTION)
+    stored = AttachedFile.objects.get()
+    storage, path = stored.file.storage, stored.file.name
+    card = bot.last_card(1002)
+    bot.press(1002, bot.button(card, "cap:no:"), card["message_id"])
+    assert not AttachedFile.objects.exists() and not storage.exists(path)
+
+
+def test_the_sweep_removes_files_of_expired_cards_and_old_holds(bot: Any, iron_creek: Site) -> None:
+    from flrts.capture.drafts import expire_stale
+
+    send_photo(bot, 1002, "ph-e", CAPTION)
+    Proposal.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    send_photo(bot, 1001, "ph-h")  # Joel: nothing recent, so it is kept and he is asked
+    held = AttachedFile.objects.get(attached_to_doctype=HOLD)
+    expire_stale()
+    assert list(AttachedFile.objects.all()) == [held]  # a kept file stays a day
+    AttachedFile.objects.update(creation=timezone.now() - dt.timedelta(days=1, minutes=1))
+    expire_stale()
+    assert not AttachedFile.objects.exists()

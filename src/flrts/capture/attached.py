@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from flrts.capture.models import Proposal, ProposalState
 from flrts.core.activity import AttachedFile, reference_of
 from flrts.core.attachments import (
     UploadRefused,
@@ -131,3 +132,39 @@ def drop_held(user: Any) -> int:
         for row in rows:
             delete(row)
     return len(rows)
+
+
+def sweep(closed_proposal_ids: list[int] | None = None) -> int:
+    """Delete files nobody will attach any more: those of cards that closed without a record
+    (cancelled, expired, set aside) and holds older than a day. Runs with `expire_stale`."""
+    if closed_proposal_ids is None:
+        closed_proposal_ids = list(
+            Proposal.objects.filter(
+                state__in=[
+                    ProposalState.CANCELLED,
+                    ProposalState.EXPIRED,
+                    ProposalState.SUPERSEDED,
+                ],
+                pk__in=_proposal_ids_with_files(),
+            ).values_list("pk", flat=True)
+        )
+    rows = list(
+        AttachedFile.objects.filter(
+            attached_to_doctype=PROPOSAL, attached_to_name__in=[str(i) for i in closed_proposal_ids]
+        )
+    ) + list(
+        AttachedFile.objects.filter(
+            attached_to_doctype=HOLD, creation__lt=timezone.now() - dt.timedelta(days=1)
+        )
+    )
+    with transaction.atomic():
+        for row in rows:
+            delete(row)
+    return len(rows)
+
+
+def _proposal_ids_with_files() -> list[int]:
+    names = AttachedFile.objects.filter(attached_to_doctype=PROPOSAL).values_list(
+        "attached_to_name", flat=True
+    )
+    return [int(n) for n in set(names) if n.isdigit()]

@@ -112,6 +112,7 @@ def cancel(conv: Conversation, proposal_id: int) -> ActionResult:
         return ActionResult("Nothing to cancel.", close_card=True)
     proposal = Proposal.objects.select_related("parser_log").get(pk=proposal_id)
     mark_log(proposal, "Rejected", feedback="cancelled")
+    attached.sweep([proposal_id])  # its photos go with it
     return ActionResult("Cancelled", [Reply("❌ Cancelled. Nothing was saved.")], close_card=True)
 
 

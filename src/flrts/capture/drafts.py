@@ -53,6 +53,7 @@ def expire_stale() -> int:
     ):
         expire(proposal)
         count += 1
+    attached.sweep()
     return count
 
 
