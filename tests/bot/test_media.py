@@ -340,3 +340,10 @@ def test_the_sweep_removes_files_of_expired_cards_and_old_holds(bot: Any, iron_c
     AttachedFile.objects.update(creation=timezone.now() - dt.timedelta(days=1, minutes=1))
     expire_stale()
     assert not AttachedFile.objects.exists()
+
+
+def test_a_viewer_cannot_leave_files(bot: Any, iron_creek: Site) -> None:
+    send_photo(bot, 1005, "ph-v", CAPTION)
+    assert bot.last_text(1005).startswith("⛔ Your role may read but not add")
+    assert not AttachedFile.objects.exists() and not Proposal.objects.exists()
+    assert bot.fake.calls("getFile") == []  # refused before downloading

@@ -8,6 +8,7 @@ import logging
 import mimetypes
 
 from flrts.capture.attached import Incoming
+from flrts.capture.confirm import can_capture
 from flrts.capture.media import Received, card_of, locate, receive
 from flrts.capture.replies import Reply
 from flrts.capture.session import Conversation
@@ -82,6 +83,8 @@ def _too_big_text(name: str, size: int | None) -> str:
 def handle_media(conv: Conversation, message: Message) -> list[Reply]:
     if not bot_settings().configured:
         return [Reply("📎 I can't download files: telegram_bot_token is not configured.")]
+    if not can_capture(conv.user):  # asked again by `receive`; here it saves the download
+        return receive(conv, [], message.caption or "").replies
     try:
         incoming = _download(message)
     except _TooBig as exc:

@@ -33,6 +33,7 @@ from flrts.capture.attach_actions import (
     set_site,
 )
 from flrts.capture.attached import Incoming
+from flrts.capture.confirm import can_capture
 from flrts.capture.conversation import handle_text
 from flrts.capture.drafts import card, current_proposal
 from flrts.capture.models import Proposal, ProposalState
@@ -69,6 +70,8 @@ def receive(
 ) -> Received:
     """Take the files of one message; raises UploadRefused (nothing stored) when one is over
     the size limit or empty."""
+    if not can_capture(conv.user):
+        return Received([Reply("⛔ Your role may read but not add, so I can't keep files.")])
     attached.check_all(files)
     if album:
         target = cache.get(_album_key(conv, album))
