@@ -48,11 +48,15 @@ def test_photo_with_caption_becomes_a_submitted_report(
             expect(page.locator("#chat-file-chosen")).to_contain_text("pump-2-seal.jpg")
             page.fill("#chat-input", CAPTION)
             page.click("#chat-send")
+            mine = page.locator(".msg.me").last
+            expect(mine).to_contain_text("📎 1 photo")
             card = page.locator(".msg.bot[data-kind=card]").last
             expect(card).to_contain_text("📋 New field report")
             expect(card).to_contain_text("📎 1 photo")
             expect(card).to_contain_text("Issues: pump 2 seal leaking")
             expect(card).to_contain_text("41 psi")
+            OUT.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(OUT / "chat-photo-card.png"), full_page=True)
             card.get_by_role("button", name="✅ Confirm").click()
             saved = page.locator(".msg.bot[data-kind=saved]").last
             expect(saved).to_contain_text("(submitted)")
@@ -65,7 +69,6 @@ def test_photo_with_caption_becomes_a_submitted_report(
             expect(body).to_contain_text("Submitted")
             expect(body).to_contain_text("seal leaking")
             expect(body).to_contain_text("psi")
-            OUT.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT / "chat-photo-field-report.png"), full_page=True)
             readings = page.locator("#readings-group")
             expect(readings).to_contain_text("pressure")
