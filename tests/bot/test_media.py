@@ -347,3 +347,11 @@ def test_a_viewer_cannot_leave_files(bot: Any, iron_creek: Site) -> None:
     assert bot.last_text(1005).startswith("⛔ Your role may read but not add")
     assert not AttachedFile.objects.exists() and not Proposal.objects.exists()
     assert bot.fake.calls("getFile") == []  # refused before downloading
+
+
+def test_haversine_distance() -> None:
+    from flrts.org.geo import haversine_km
+
+    # London to Paris, about 343.5 km along the great circle.
+    assert haversine_km(51.5074, -0.1278, 48.8566, 2.3522) == pytest.approx(343.5, abs=1)
+    assert haversine_km(45.0, -108.0, 45.0, -108.0) == 0
