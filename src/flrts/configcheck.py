@@ -63,6 +63,7 @@ NUMBERS: dict[str, Number] = {
     "log_max_bytes": Number(1024, 10 * GIB),
     "max_file_size": Number(1024, 10 * GIB),
     "max_request_size": Number(1024, 10 * GIB),
+    "site_radius_km": Number(0.01, 20000, whole=False),
     "openai_timeout": Number(0.1, 3600, whole=False),
     "openai_max_retries": Number(0, 20),
     "queue_timeout_default": Number(1, 7 * DAY),

@@ -100,11 +100,10 @@ def test_update_is_stored_with_status_and_timing(bot: Any) -> None:
 
 
 def test_message_without_text_gets_a_polite_answer(bot: Any) -> None:
-    update = tu.message_update(
-        1001, photo=[{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]
-    )
+    sticker = {"file_id": "s", "file_unique_id": "u", "width": 1, "height": 1, "type": "regular"}
+    update = tu.message_update(1001, sticker=sticker)
     assert bot.send(update) == 200
-    assert "text messages and voice notes" in bot.last_text(1001)
+    assert "I read text, voice notes, photos, documents and locations" in bot.last_text(1001)
 
 
 def test_the_frappe_method_path_is_the_same_webhook(bot: Any, live_server: Any) -> None:

@@ -178,6 +178,90 @@ def voice_message(
     )
 
 
+def photo_message(
+    user_id: int,
+    file_id: str = "photo-file-1",
+    caption: str | None = None,
+    *,
+    file_size: int = 52_000,
+    media_group_id: str | None = None,
+    chat_id: int | None = None,
+    reply_to_message: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A photo as Telegram sends it: several sizes of one picture, the largest last (each size
+    has its own file_id; register the largest's bytes with `add_file`)."""
+    sizes = [
+        {"file_id": f"{file_id}-s", "file_unique_id": f"u-{file_id}-s", "width": 90,
+         "height": 68, "file_size": 1_200},
+        {"file_id": f"{file_id}-m", "file_unique_id": f"u-{file_id}-m", "width": 320,
+         "height": 240, "file_size": 14_000},
+        {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": 1280, "height": 960,
+         "file_size": file_size},
+    ]  # fmt: skip
+    return message_update(
+        user_id,
+        chat_id=chat_id,
+        photo=sizes,
+        caption=caption,
+        media_group_id=media_group_id,
+        reply_to_message=reply_to_message,
+    )
+
+
+def document_message(
+    user_id: int,
+    file_id: str = "doc-file-1",
+    file_name: str = "report.pdf",
+    mime_type: str = "application/pdf",
+    caption: str | None = None,
+    *,
+    file_size: int = 20_000,
+    media_group_id: str | None = None,
+    chat_id: int | None = None,
+) -> dict[str, Any]:
+    document = {
+        "file_id": file_id,
+        "file_unique_id": f"u-{file_id}",
+        "file_name": file_name,
+        "mime_type": mime_type,
+        "file_size": file_size,
+    }
+    return message_update(
+        user_id,
+        chat_id=chat_id,
+        document=document,
+        caption=caption,
+        media_group_id=media_group_id,
+    )
+
+
+def location_message(
+    user_id: int, latitude: float, longitude: float, *, chat_id: int | None = None
+) -> dict[str, Any]:
+    return message_update(
+        user_id, chat_id=chat_id, location={"latitude": latitude, "longitude": longitude}
+    )
+
+
+def venue_message(
+    user_id: int,
+    latitude: float,
+    longitude: float,
+    title: str = "Pump house",
+    address: str = "County Road 12",
+    *,
+    chat_id: int | None = None,
+) -> dict[str, Any]:
+    """A venue carries its location twice, as Telegram sends it (message.location too)."""
+    location = {"latitude": latitude, "longitude": longitude}
+    return message_update(
+        user_id,
+        chat_id=chat_id,
+        location=location,
+        venue={"location": location, "title": title, "address": address},
+    )
+
+
 def callback(
     user_id: int,
     data: str,

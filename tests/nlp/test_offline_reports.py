@@ -115,3 +115,14 @@ def test_nothing_is_written_twice() -> None:
     details = report_details("Viper gen 2: oil 45 psi, small leak at the fitting, fans ok")
     parts = [details.summary, details.observations, details.issues]
     assert parts == ["Viper gen 2", "oil 45 psi, fans ok", "small leak at the fitting"]
+
+
+def test_an_issue_does_not_repeat_the_site_in_front() -> None:
+    details = report_details("Iron Creek pump 2 seal leaking, pressure 41 psi", "Iron Creek")
+    assert details.summary == "Iron Creek pump 2 seal leaking"
+    assert details.issues == "pump 2 seal leaking"
+    assert details.observations == "pressure 41 psi"
+    [reading] = details.readings
+    assert (reading.metric, reading.value, reading.unit) == ("pressure", 41.0, "psi")
+    # A clause that is only the place keeps it.
+    assert report_details("Viper down", "Viper").issues == "Viper down"

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from flrts.bot import linking
+from flrts.bot import linking, media
 from flrts.capture.conversation import Conversation, handle_action, handle_text
 from flrts.capture.drafts import remember_card
 from flrts.capture.replies import Reply
@@ -219,13 +219,20 @@ def handle_message(message: Message) -> str:
         from flrts.bot.voice import handle_voice
 
         replies = handle_voice(conv, message)
+    elif media.has_media(message):
+        replies = media.handle_media(conv, message)
+    elif media.has_place(message):
+        replies = media.handle_place(conv, message)
     elif message.text is not None:
         if _parser_is_slow():
             outbound.send_chat_action(chat_id)  # "typing…" while the LLM thinks
         replies = handle_text(conv, message.text)
     else:
         replies = [
-            Reply("I read text messages and voice notes. Tell me what to capture, or send /help.")
+            Reply(
+                "I read text, voice notes, photos, documents and locations. Tell me what to "
+                "capture, or send /help."
+            )
         ]
     send_replies(chat_id, replies, reply_to=message.message_id)
     return UpdateStatus.DONE

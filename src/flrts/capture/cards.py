@@ -99,6 +99,8 @@ def card_lines(
             ("summary", "Summary", result.summary or result.subject or "—"),
             ("site", "Site", result.site or "—"),
         ]
+        if result.observations:
+            lines.append(("observations", "Observations", result.observations))
         if result.readings:
             readings = "".join(
                 f"\n   • {r.metric}: {_number(r.value)} {r.unit or ''}".rstrip()
@@ -156,6 +158,7 @@ def render_card(
     people: dict[str, Any],
     task_label: str = "",
     expires_minutes: int = 30,
+    files_note: str = "",
 ) -> Reply:
     title = TITLES.get(result.intent, "Capture")
     header = f"{title} (v{version})" if version > 1 else title
@@ -166,6 +169,8 @@ def render_card(
         if version > 1:
             mark = " ✨" if name in changed or (name == "remind_at" and "due" in changed) else " ✓"
         out.append(f"{label}: {value}{mark}")
+    if files_note:
+        out.append(files_note)
     if version > 1 and changed:
         labels = sorted(_CHANGE_NAMES.get(c, c.replace("_", " ")) for c in changed)
         out += ["", "Changes made: " + ", ".join(labels)]
@@ -182,6 +187,9 @@ def render_card(
             Button("❌ Cancel", f"cap:no:{proposal_id}:{version}"),
         ]
     ]
+    if result.intent == Intent.CREATE_FIELD_REPORT:
+        # Confirming submits a report; a draft is the exception, so it is the second row.
+        buttons.append([Button("💾 Save as draft", f"cap:draft:{proposal_id}:{version}")])
     return Reply("\n".join(out), buttons, proposal_id=proposal_id, kind="card")
 
 

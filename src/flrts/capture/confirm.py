@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from flrts.capture import queries, records
+from flrts.capture import attached, queries, records
 from flrts.capture.drafts import expire, mark_log
 from flrts.capture.models import Proposal, ProposalState
 from flrts.capture.parsing import needs_question, question
@@ -20,8 +20,11 @@ from flrts.core.permissions import Action, can
 from flrts.tasks.models import Task
 
 
-def confirm(conv: Conversation, proposal_id: int, version: int | None) -> ActionResult:
-    """Create the record for a proposal, exactly once."""
+def confirm(
+    conv: Conversation, proposal_id: int, version: int | None, *, draft: bool = False
+) -> ActionResult:
+    """Create the record for a proposal, exactly once. A field report is submitted unless
+    `draft` (the card's "Save as draft")."""
     try:
         with transaction.atomic():
             proposal = (
@@ -38,10 +41,13 @@ def confirm(conv: Conversation, proposal_id: int, version: int | None) -> Action
             ).update(state=ProposalState.CONFIRMED, closed_at=timezone.now())
             if won != 1:  # someone else confirmed it between our read and our write
                 return ActionResult("Already saved.", close_card=True)
+            origin = origin_of(conv, proposal)
+            origin.draft = draft
             with acting_as(conv.user):
-                record, lines = records.create(
-                    conv.user, proposal.parse_result, origin_of(conv, proposal)
-                )
+                record, lines = records.create(conv.user, proposal.parse_result, origin)
+            moved = attached.to_record(proposal.pk, record)
+            if moved:
+                lines.append(f"📎 {attached.describe(attached.of_record(record))} attached")
             Proposal.objects.filter(pk=proposal.pk).update(
                 created_doctype=getattr(record, "doctype", ""), created_name=record.name
             )
@@ -106,6 +112,7 @@ def cancel(conv: Conversation, proposal_id: int) -> ActionResult:
         return ActionResult("Nothing to cancel.", close_card=True)
     proposal = Proposal.objects.select_related("parser_log").get(pk=proposal_id)
     mark_log(proposal, "Rejected", feedback="cancelled")
+    attached.sweep([proposal_id])  # its photos go with it
     return ActionResult("Cancelled", [Reply("❌ Cancelled. Nothing was saved.")], close_card=True)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from flrts.capture.attach_actions import attach_action, site_action
 from flrts.capture.confirm import cancel, confirm
 from flrts.capture.drafts import current_proposal, edit_hint, recently_expired
 from flrts.capture.guided import guided_step
@@ -76,10 +77,16 @@ def handle_action(conv: Conversation, data: str) -> ActionResult:
             version = int(parts[3]) if len(parts) > 3 else None
             if parts[1] == "ok":
                 return confirm(conv, proposal_id, version)
+            if parts[1] == "draft":
+                return confirm(conv, proposal_id, version, draft=True)
             if parts[1] == "no":
                 return cancel(conv, proposal_id)
             if parts[1] == "edit":
                 return ActionResult("Tell me what to change", [edit_hint()])
+        if parts[0] == "att":
+            return attach_action(conv, parts[1:])
+        if parts[0] == "loc":
+            return site_action(conv, parts[1:])
         if parts[0] == "task" and len(parts) >= 3:
             return task_action(conv, parts[1], parts[2], parts[3:])
         if parts[0] == "rem" and len(parts) == 3 and parts[2].isdigit():

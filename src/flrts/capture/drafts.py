@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from flrts.capture import attached
 from flrts.capture.cards import render_card
 from flrts.capture.models import Proposal, ProposalState
 from flrts.capture.replies import Reply
@@ -52,6 +53,7 @@ def expire_stale() -> int:
     ):
         expire(proposal)
         count += 1
+    attached.sweep()
     return count
 
 
@@ -93,6 +95,7 @@ def card(conv: Conversation, proposal: Proposal, task_label: str = "") -> Reply:
         people=people_names(result),
         task_label=task_label,
         expires_minutes=ttl,
+        files_note=attached.note(proposal.pk),
     )
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from flrts.core.permissions import Action, PermissionDenied, can, readable, require
 from flrts.core.timezones import zone
-from flrts.fieldreports.models import FieldReport, Reading
+from flrts.fieldreports.models import FieldReport, Reading, ReportStatus
 from flrts.lists.models import FlrtsList, ListItem, ListType
 from flrts.nlp.types import Intent, ParseResult
 from flrts.org.models import Contractor, Site
@@ -43,6 +43,7 @@ class Origin:
     channel: str  # telegram | desk | api
     chat_id: int | None = None
     message_id: int | None = None
+    draft: bool = False  # a field report stays a draft (the card's "Save as draft")
 
     @property
     def source(self) -> str:
@@ -244,6 +245,7 @@ def _create_report(user: User, result: ParseResult, origin: Origin) -> tuple[Any
     require(user, Action.CREATE, FieldReport)
     summary = (result.summary or result.subject or "").strip()[:255]
     report = FieldReport(
+        status=ReportStatus.DRAFT if origin.draft else ReportStatus.SUBMITTED,
         site=site(result.site),
         reported_by=user,
         report_date=timezone.now().astimezone(user.zone).date(),
@@ -264,9 +266,14 @@ def _create_report(user: User, result: ParseResult, origin: Origin) -> tuple[Any
             value=reading.value,
             unit=(reading.unit or "")[:40],
         )
-    lines = [f"✅ Saved {report.name}: {report.summary}", f"📍 Site: {report.site or '—'}"]
+    state = "saved as a draft" if origin.draft else "submitted"
+    lines = [f"✅ Saved {report.name} ({state}): {report.summary}"]
+    lines.append(f"📍 Site: {report.site or '—'}")
     for reading in result.readings:
-        lines.append(f"   • {reading.metric}: {reading.value} {reading.unit or ''}".rstrip())
+        value = "?" if reading.value is None else f"{reading.value:g}"
+        lines.append(f"   • {reading.metric}: {value} {reading.unit or ''}".rstrip())
+    if report.issues_found:
+        lines.append(f"⚠️ Issues: {report.issues_found}")
     return report, lines
 
 

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from flrts.capture import views
+from flrts.capture import upload_views, views
 
 urlpatterns = [
     path("chat/", views.chat_page, name="capture-chat"),
     path("chat/send", views.chat_send, name="capture-chat-send"),
     path("chat/action", views.chat_action, name="capture-chat-action"),
+    path("chat/upload", upload_views.chat_upload, name="capture-chat-upload"),
     path("chat/outbox", views.chat_outbox, name="capture-chat-outbox"),
 ]

@@ -81,21 +81,31 @@ def store(document: Any, upload: UploadedFile, user: Any) -> AttachedFile:
 
     Either both the bytes and the row exist afterwards, or neither does.
     """
-    size = upload.size or 0
+    doctype, docname = reference_of(document)
+    return store_for(doctype, docname, upload, user)
+
+
+def check_size(size: int, name: str) -> None:
+    """Refuse (UploadRefused, 413) a file over `max_file_size` before any byte is written."""
     limit = max_file_size()
     if size > limit:
         raise UploadRefused(
-            f"{clean_name(upload.name or '')} is {human_size(size)}; "
-            f"the limit is {human_size(limit)}.",
+            f"{clean_name(name)} is {human_size(size)}; the limit is {human_size(limit)}.",
             status=413,
         )
+
+
+def store_for(doctype: str, docname: str, upload: UploadedFile, user: Any) -> AttachedFile:
+    """`store` for a (DocType, name) pair: also a draft that is not a document yet (a capture
+    card's files wait under its proposal until the record exists; `reattach` moves them)."""
+    size = upload.size or 0
+    check_size(size, upload.name or "")
     if size == 0:
         raise UploadRefused("The file is empty.")
     head = upload.read(16)
     upload.seek(0)
     image_type = sniff_image(head)
     name = clean_name(upload.name or "")
-    doctype, docname = reference_of(document)
     attached = AttachedFile(
         file_name=name,
         file_size=size,
@@ -113,6 +123,13 @@ def store(document: Any, upload: UploadedFile, user: Any) -> AttachedFile:
         attached.file.delete(save=False)
         raise
     return attached
+
+
+def reattach(old: tuple[str, str], new: tuple[str, str]) -> int:
+    """Point the files attached to `old` (DocType, name) at `new`; returns how many moved."""
+    return AttachedFile.objects.filter(attached_to_doctype=old[0], attached_to_name=old[1]).update(
+        attached_to_doctype=new[0], attached_to_name=new[1]
+    )
 
 
 def delete(attached: AttachedFile) -> None:

@@ -24,7 +24,27 @@ _MOVES = {
 }
 
 
-class ReadingInline(admin.TabularInline):
+class _ReportPart(admin.TabularInline):
+    """Rows of a report (readings): whoever may see the report sees them, whoever may change it
+    changes them (the report's own rules, docstatus included, not Django's model permissions)."""
+
+    def _report(self) -> Any:
+        return self.admin_site._registry[FieldReport]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._report().has_view_permission(request, obj))
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(self._report().has_change_permission(request, obj))
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_change_permission(request, obj)
+
+
+class ReadingInline(_ReportPart):
     model = Reading
     fields = ["idx", "metric", "value", "unit"]
     extra = 1

@@ -9,7 +9,16 @@ class SiteAdmin(DocumentAdmin):
     list_display = ["site_name", "site_code", "location", "time_zone", "is_active"]
     list_filter = ["is_active", "time_zone"]
     search_fields = ["site_name", "site_code", "location"]
-    fields = ["site_name", "site_code", "aliases", "location", "time_zone", "is_active"]
+    fields = [
+        "site_name",
+        "site_code",
+        "aliases",
+        "location",
+        "time_zone",
+        "is_active",
+        "latitude",
+        "longitude",
+    ]
 
 
 @admin.register(Contractor)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from flrts.core.models import Document, PermKind
@@ -20,6 +21,18 @@ class Site(Document):
         max_length=64, default="America/Chicago", validators=[validate_timezone]
     )
     is_active = models.BooleanField(default=True)
+    latitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text="Decimal degrees; a Telegram location near it picks this site",
+    )
+    longitude = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text="Decimal degrees",
+    )
 
     class Meta:
         ordering = ["site_name"]

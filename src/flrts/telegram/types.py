@@ -139,6 +139,18 @@ class File(TelegramObject):
     file_path: str | None = None
 
 
+class Location(TelegramObject):
+    latitude: float
+    longitude: float
+    horizontal_accuracy: float | None = None
+
+
+class Venue(TelegramObject):
+    location: Location
+    title: str
+    address: str
+
+
 class InlineKeyboardButton(TelegramObject):
     text: str
     callback_data: str | None = None
@@ -183,6 +195,9 @@ class Message(TelegramObject):
     audio: Audio | None = None
     document: Document | None = None
     photo: list[PhotoSize] = Field(default_factory=list)
+    media_group_id: str | None = None
+    location: Location | None = None
+    venue: Venue | None = None
     reply_to_message: Message | None = None
     reply_markup: InlineKeyboardMarkup | None = None
 

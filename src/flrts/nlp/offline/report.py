@@ -90,6 +90,19 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _without_place(clause: str, place_words: str) -> str:
+    """ "Iron Creek pump 2 seal leaking" → "pump 2 seal leaking": the site is a field of its own,
+    so an issue does not repeat it in front ("Viper down", with one word left, stays whole)."""
+    places = {w.lower() for w in place_words.split()}
+    words = clause.split()
+    cut = 0
+    while cut < len(words) and words[cut].lower() in places:
+        cut += 1
+    if cut and cut < len(words) and words[cut].lower() in ("at", "on", "in", "-", "–", "—"):
+        cut += 1
+    return " ".join(words[cut:]) if cut and len(words) - cut >= 2 else clause
+
+
 def report_details(text: str, place_words: str = "") -> ReportDetails:
     """Split a report; `place_words` are names (site) a title may hold besides filler words."""
     readings, spans = find_readings(text)
@@ -118,6 +131,6 @@ def report_details(text: str, place_words: str = "") -> ReportDetails:
         observations=", ".join(observations) or None,
         readings=readings,
         equipment=find_equipment(text),
-        issues="; ".join(issues) or None,
+        issues="; ".join(_without_place(c, place_words) for c in issues) or None,
         spans=spans,
     )
