@@ -120,7 +120,30 @@ class Task(Document):
             # newest first) and the counts per status, without sorting 100,000 rows.
             models.Index(fields=["status", "archived", "due_at"], name="task_board_due"),
             models.Index(fields=["status", "archived", "modified"], name="task_board_modified"),
-            models.Index(fields=["site", "archived", "status"], name="task_board_site"),
+            # A site's live tasks (the Kanban's counts per status, the list filtered by site and
+            # status) read newest first in index order: no sort, counts from the index alone.
+            models.Index(
+                fields=["site", "archived", "status", "modified"], name="task_site_live_status"
+            ),
+            # The desk list's "Assigned to me" / "Created by me": seek the person's live tasks and
+            # read them newest first; their counts read only the index.
+            models.Index(
+                fields=["assigned_to", "archived", "modified"], name="task_assignee_live_modified"
+            ),
+            models.Index(fields=["owner", "archived", "modified"], name="task_owner_live_modified"),
+            # The list sorted by subject (the tie-break on id follows the sort's direction, see
+            # flrts.core.admin_base.DeskChangeList), and a `like` on subject reads this index
+            # instead of the table.
+            models.Index(fields=["archived", "subject"], name="task_live_subject"),
+            # The calendar's events for a range: live tasks by due instant, with the status and
+            # the local due date the month view counts and ranks by, read from the index alone.
+            models.Index(
+                fields=["archived", "due_at", "status", "exp_end_date"], name="task_live_due_day"
+            ),
+            # The sidebar's counts per priority, and a filter on priority (with site and status).
+            models.Index(
+                fields=["priority", "archived", "site", "modified"], name="task_priority_live_site"
+            ),
         ]
 
     _force_complete = False

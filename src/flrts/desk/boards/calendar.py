@@ -14,12 +14,12 @@ the task's zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from flrts.core.permissions import Action, can, readable
 from flrts.core.timezones import local_to_utc
@@ -108,8 +108,10 @@ def task_event(user: Any, task: Task, tz: dt.tzinfo) -> dict[str, Any]:
 def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, Any]]:
     """At most `span.per_day` tasks per due date (the earliest), then one "+N more" per day.
 
-    One walk of the due-date index over the range reads only ids and dates (a month at 100,000
-    tasks is some 17,000 of them); only the tasks shown are then read in full.
+    The database picks them: one query numbers each date's tasks by due (a window function over
+    the due-date index, which holds everything it reads) and returns only the first few of each
+    date with that date's count, some 4 x 44 rows for a month instead of the 17,000 tasks due in
+    it at 100,000 tasks; only the tasks shown are then read in full.
     """
     tz = reader_zone()
     low, high = span.utc_bounds(tz)
@@ -117,14 +119,25 @@ def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, 
     query = tasks.exclude(status__in=CLOSED_STATUSES).filter(
         due_at__gte=low - dt.timedelta(days=1), due_at__lt=high + dt.timedelta(days=1)
     )
-    counts: Counter[dt.date | None] = Counter()
+    days = set(_days(span))
+    partition = F("exp_end_date")
+    ranked = (
+        query.order_by()
+        .annotate(
+            rank=Window(RowNumber(), partition_by=partition, order_by=[F("due_at"), F("id")]),
+            per_day=Window(Count("id"), partition_by=partition),
+        )
+        .filter(rank__lte=span.per_day)
+        .values_list("id", "exp_end_date", "per_day")
+    )
+    counts: dict[dt.date | None, int] = {}
     picked: list[int] = []
-    for pk, day in query.order_by("due_at", "id").values_list("id", "exp_end_date"):
-        counts[day] += 1
-        if counts[day] <= span.per_day:
-            picked.append(pk)
+    for pk, day, count in ranked:
+        picked.append(pk)
+        counts[day] = count
     shown = (
         Task.objects.filter(pk__in=picked)
+        .order_by()
         .select_related("assigned_to")
         .only(
             "id",
@@ -141,12 +154,15 @@ def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, 
             "time_zone",
         )
     )
-    days = set(_days(span))
-    events = [e for e in (task_event(user, t, tz) for t in shown) if _day(e) in days]
-    for day, count in sorted(counts.items()):
-        if day in days and count > span.per_day:
-            events.append(_more(day, count - span.per_day))
+    ordered = sorted(shown, key=lambda t: (t.due_at or _FAR, t.pk))
+    events = [e for e in (task_event(user, t, tz) for t in ordered) if _day(e) in days]
+    for day in sorted(d for d in counts if d in days):
+        if counts[day] > span.per_day:
+            events.append(_more(day, counts[day] - span.per_day))
     return events
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _day(event: dict[str, Any]) -> dt.date:
