@@ -153,6 +153,7 @@ def main() -> None:
     measures: list[tuple[str, Callable[[], int]]] = [("orm_list_ms", orm)]
     measures += [(f"{name}_ms", page(who, url)) for name, (who, url) in pages.items()]
     results = {}
+    load_at_start = os.getloadavg()
     for label, func in measures:
         for _ in range(3):
             func()
@@ -180,6 +181,7 @@ def main() -> None:
                 **results,
                 "slowest_page_p95_ms": slowest,
                 "target_p95_ms": 150,
+                "load_average_at_start": [round(x, 2) for x in load_at_start],
                 "load_average": [round(x, 2) for x in os.getloadavg()],
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
             },

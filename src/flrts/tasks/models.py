@@ -120,29 +120,32 @@ class Task(Document):
             # newest first) and the counts per status, without sorting 100,000 rows.
             models.Index(fields=["status", "archived", "due_at"], name="task_board_due"),
             models.Index(fields=["status", "archived", "modified"], name="task_board_modified"),
+            # The desk's lists and counts of live tasks. Each starts with `archived`, so the
+            # equality every desk list has is a seek whatever else it filters on, and a count per
+            # value (GROUP BY) reads one index in order without the table, with or without
+            # the planner's statistics.
             # A site's live tasks (the Kanban's counts per status, the list filtered by site and
-            # status) read newest first in index order: no sort, counts from the index alone.
+            # status), newest first in index order.
             models.Index(
-                fields=["site", "archived", "status", "modified"], name="task_site_live_status"
+                fields=["archived", "site", "status", "modified"], name="task_live_site_status"
             ),
-            # The desk list's "Assigned to me" / "Created by me": seek the person's live tasks and
-            # read them newest first; their counts read only the index.
+            # "Assigned to me" / "Created by me", newest first; the counts per person.
             models.Index(
-                fields=["assigned_to", "archived", "modified"], name="task_assignee_live_modified"
+                fields=["archived", "assigned_to", "modified"], name="task_live_assignee_modified"
             ),
-            models.Index(fields=["owner", "archived", "modified"], name="task_owner_live_modified"),
+            models.Index(fields=["archived", "owner", "modified"], name="task_live_owner_modified"),
             # The list sorted by subject (the tie-break on id follows the sort's direction, see
-            # flrts.core.admin_base.DeskChangeList), and a `like` on subject reads this index
-            # instead of the table.
+            # flrts.core.admin_base.DeskChangeList); a `like` on subject reads this index, not
+            # the table.
             models.Index(fields=["archived", "subject"], name="task_live_subject"),
             # The calendar's events for a range: live tasks by due instant, with the status and
-            # the local due date the month view counts and ranks by, read from the index alone.
+            # the local due date the month view counts and ranks by, from the index alone.
             models.Index(
                 fields=["archived", "due_at", "status", "exp_end_date"], name="task_live_due_day"
             ),
-            # The sidebar's counts per priority, and a filter on priority (with site and status).
+            # The counts per priority, and a filter on priority (and site), newest first.
             models.Index(
-                fields=["priority", "archived", "site", "modified"], name="task_priority_live_site"
+                fields=["archived", "priority", "site", "modified"], name="task_live_priority_site"
             ),
         ]
 
