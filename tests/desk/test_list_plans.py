@@ -141,9 +141,13 @@ def test_the_kanban_counts_from_an_index(client, people, many) -> None:
         assert len(counts) == 1 and "COVERING INDEX" in counts[0], counts
 
 
-def test_a_month_of_calendar_events_ranks_from_the_due_index(client, people, many) -> None:
+def test_a_month_of_calendar_events_counts_and_picks_from_the_due_index(client, people, many):
     client.force_login(people.supervisor)
     plans = _plans(client, "/desk/tasks/task/calendar/events?start=2026-06-01&end=2026-07-06")
-    ranked = [plan for sql, plan in plans if "ROW_NUMBER()" in sql]
-    assert len(ranked) == 1, plans
-    assert "COVERING INDEX task_live_due_day" in ranked[0], ranked
+    counted = [plan for sql, plan in plans if "GROUP BY" in sql]
+    assert len(counted) == 1 and "COVERING INDEX task_live_due_day" in counted[0], counted
+    assert "TEMP B-TREE FOR GROUP BY" not in counted[0], counted  # counted in index order
+    firsts = [plan for sql, plan in plans if "LIMIT 4" in sql]
+    assert len(firsts) >= 10, plans  # each due date's first four, by the index
+    for plan in firsts:
+        assert "COVERING INDEX task_live_due_day (archived=? AND exp_end_date=?" in plan, plan

@@ -138,10 +138,10 @@ class Task(Document):
             # flrts.core.admin_base.DeskChangeList); a `like` on subject reads this index, not
             # the table.
             models.Index(fields=["archived", "subject"], name="task_live_subject"),
-            # The calendar's events for a range: live tasks by due instant, with the status and
-            # the local due date the month view counts and ranks by, from the index alone.
+            # The calendar's events for a range: live tasks by local due date, then due instant
+            # (the counts per date and each date's first tasks in order), status in the index.
             models.Index(
-                fields=["archived", "due_at", "status", "exp_end_date"], name="task_live_due_day"
+                fields=["archived", "exp_end_date", "due_at", "status"], name="task_live_due_day"
             ),
             # The counts per priority, and a filter on priority (and site), newest first.
             models.Index(
