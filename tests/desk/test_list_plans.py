@@ -123,6 +123,13 @@ def test_a_saved_style_filter_on_site_and_priority_reads_in_order(client, people
     assert "task_live_priority_site" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_a_like_on_subject_counts_from_the_subject_index(client, people, many) -> None:
+    """`like '%…%'` reads every live subject, but from the index, not the table's rows."""
+    client.force_login(people.supervisor)
+    url = f"{TASKS}?" + urlencode({"filters": '[["subject", "like", "%Job 4%"]]'})
+    assert "COVERING INDEX task_live_subject (archived=?)" in _count_plan(client, url)
+
+
 def test_sidebar_counts_of_a_long_list_read_only_indexes(client, people, many, monkeypatch):
     """A long list (more than PROBE rows, as the whole list at 100,000 tasks) is counted by one
     GROUP BY per field, each answered from an index alone (no table rows read)."""
