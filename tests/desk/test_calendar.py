@@ -80,6 +80,20 @@ def test_a_busy_day_shows_a_few_and_says_how_many_more(client, people) -> None:
     assert len(day) == 14
 
 
+def test_each_busy_day_shows_its_own_earliest_and_counts_only_open_live_tasks(client, people):
+    for day in (9, 10):
+        for n in range(6):
+            make(people.worker, f"Day {day} job {n}", at("America/Chicago", 2026, 6, day, 15 - n))
+    make(people.worker, "Day 9 done", dt.date(2026, 6, 9), status="Completed")
+    make(people.worker, "Day 9 gone", at("America/Chicago", 2026, 6, 9, 1), archived=True)
+    client.force_login(people.supervisor)
+    month = events(client)
+    shown = sorted(e["title"] for e in month.values() if e["id"].startswith("task:"))
+    assert shown == sorted(f"Day {d} job {n}" for d in (9, 10) for n in (2, 3, 4, 5))
+    assert month["more:2026-06-09"]["title"] == "+2 more"
+    assert month["more:2026-06-10"]["title"] == "+2 more"
+
+
 def test_reminders_show_their_times_and_repeats(client, people) -> None:
     once = Reminder(title="Call Apex", remind_at=at("UTC", 2026, 6, 3, 15, 0), owner=people.worker)
     once.save()

@@ -120,7 +120,33 @@ class Task(Document):
             # newest first) and the counts per status, without sorting 100,000 rows.
             models.Index(fields=["status", "archived", "due_at"], name="task_board_due"),
             models.Index(fields=["status", "archived", "modified"], name="task_board_modified"),
-            models.Index(fields=["site", "archived", "status"], name="task_board_site"),
+            # The desk's lists and counts of live tasks. Each starts with `archived`, so the
+            # equality every desk list has is a seek whatever else it filters on, and a count per
+            # value (GROUP BY) reads one index in order without the table, with or without
+            # the planner's statistics.
+            # A site's live tasks (the Kanban's counts per status, the list filtered by site and
+            # status), newest first in index order.
+            models.Index(
+                fields=["archived", "site", "status", "modified"], name="task_live_site_status"
+            ),
+            # "Assigned to me" / "Created by me", newest first; the counts per person.
+            models.Index(
+                fields=["archived", "assigned_to", "modified"], name="task_live_assignee_modified"
+            ),
+            models.Index(fields=["archived", "owner", "modified"], name="task_live_owner_modified"),
+            # The list sorted by subject (the tie-break on id follows the sort's direction, see
+            # flrts.core.admin_base.DeskChangeList); a `like` on subject reads this index, not
+            # the table.
+            models.Index(fields=["archived", "subject"], name="task_live_subject"),
+            # The calendar's events for a range: live tasks by local due date, then due instant
+            # (the counts per date and each date's first tasks in order), status in the index.
+            models.Index(
+                fields=["archived", "exp_end_date", "due_at", "status"], name="task_live_due_day"
+            ),
+            # The counts per priority, and a filter on priority (and site), newest first.
+            models.Index(
+                fields=["archived", "priority", "site", "modified"], name="task_live_priority_site"
+            ),
         ]
 
     _force_complete = False

@@ -14,12 +14,11 @@ the task's zone.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet
 
 from flrts.core.permissions import Action, can, readable
 from flrts.core.timezones import local_to_utc
@@ -108,8 +107,10 @@ def task_event(user: Any, task: Task, tz: dt.tzinfo) -> dict[str, Any]:
 def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, Any]]:
     """At most `span.per_day` tasks per due date (the earliest), then one "+N more" per day.
 
-    One walk of the due-date index over the range reads only ids and dates (a month at 100,000
-    tasks is some 17,000 of them); only the tasks shown are then read in full.
+    The database counts and picks: one GROUP BY of the tasks due in the range per local due
+    date, then for each such date its first few by due, each read in the order of the
+    (archived, due date, due instant) index. A month at 100,000 tasks (some 17,000 due in it)
+    returns about 45 counts and 4 x 45 ids; only the tasks shown are then read in full.
     """
     tz = reader_zone()
     low, high = span.utc_bounds(tz)
@@ -117,14 +118,30 @@ def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, 
     query = tasks.exclude(status__in=CLOSED_STATUSES).filter(
         due_at__gte=low - dt.timedelta(days=1), due_at__lt=high + dt.timedelta(days=1)
     )
-    counts: Counter[dt.date | None] = Counter()
-    picked: list[int] = []
-    for pk, day in query.order_by("due_at", "id").values_list("id", "exp_end_date"):
-        counts[day] += 1
-        if counts[day] <= span.per_day:
-            picked.append(pk)
+    # A local due date lies within two days of its UTC instant (zones run from -12 to +14
+    # hours), so these dates (a seek on the index) hold every task of the range of instants.
+    in_range = query.filter(
+        exp_end_date__gte=span.start - dt.timedelta(days=4),
+        exp_end_date__lt=span.end + dt.timedelta(days=4),
+    )
+    counts: dict[dt.date | None, int] = dict(
+        in_range.order_by().values_list("exp_end_date").annotate(n=Count("id"))
+    )
+    days = set(_days(span))
+    firsts = [
+        query.filter(exp_end_date=day)
+        .order_by("due_at", "id")
+        .values_list("id", flat=True)[: span.per_day]
+        for day in counts
+    ]
+    if len(firsts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        # MariaDB, PostgreSQL: one round trip (UNION ALL of each date's first few).
+        picked = list(firsts[0].union(*firsts[1:], all=True))
+    else:  # SQLite runs in this process: a query per date costs no round trip
+        picked = [pk for first in firsts for pk in first]
     shown = (
         Task.objects.filter(pk__in=picked)
+        .order_by()
         .select_related("assigned_to")
         .only(
             "id",
@@ -141,12 +158,15 @@ def task_events(user: Any, tasks: QuerySet[Task], span: Span) -> list[dict[str, 
             "time_zone",
         )
     )
-    days = set(_days(span))
-    events = [e for e in (task_event(user, t, tz) for t in shown) if _day(e) in days]
-    for day, count in sorted(counts.items()):
-        if day in days and count > span.per_day:
-            events.append(_more(day, count - span.per_day))
+    ordered = sorted(shown, key=lambda t: (t.due_at or _FAR, t.pk))
+    events = [e for e in (task_event(user, t, tz) for t in ordered) if _day(e) in days]
+    for day in sorted(d for d in counts if d in days):
+        if counts[day] > span.per_day:
+            events.append(_more(day, counts[day] - span.per_day))
     return events
+
+
+_FAR = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def _day(event: dict[str, Any]) -> dt.date:
