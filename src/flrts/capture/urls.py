@@ -8,5 +8,6 @@ urlpatterns = [
     path("chat/", views.chat_page, name="capture-chat"),
     path("chat/send", views.chat_send, name="capture-chat-send"),
     path("chat/action", views.chat_action, name="capture-chat-action"),
+    path("chat/history", views.chat_history, name="capture-chat-history"),
     path("chat/outbox", views.chat_outbox, name="capture-chat-outbox"),
 ]
