@@ -18,6 +18,7 @@ from flrts.capture.conversation import Conversation
 from flrts.capture.requests import HELP_TEXT
 from flrts.core.display import when
 from flrts.core.permissions import role_of
+from flrts.people.models import User
 from flrts.telegram.config import bot_settings
 from flrts.telegram.outbound import outbox_for
 
@@ -35,7 +36,10 @@ def _denied(request: HttpRequest) -> HttpResponse:
 
 
 def _conversation(request: HttpRequest) -> Conversation:
-    return Conversation(request.user, channel="desk", chat_id=f"desk:{request.user.pk}")
+    # The person itself, not request.user's lazy wrapper: a permission check on the person as
+    # a document (/settings: may they change their own settings) needs the model instance.
+    user = User.objects.get(pk=request.user.pk)
+    return Conversation(user, channel="desk", chat_id=f"desk:{user.pk}")
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:
