@@ -38,7 +38,7 @@ def _denied(request: HttpRequest) -> HttpResponse:
 def _conversation(request: HttpRequest) -> Conversation:
     # The person itself, not request.user's lazy wrapper: a permission check on the person as
     # a document (/settings: may they change their own settings) needs the model instance.
-    user = User.objects.get(pk=request.user.pk)
+    user = User.objects.get(pk=int(request.user.pk or 0))
     return Conversation(user, channel="desk", chat_id=f"desk:{user.pk}")
 
 
