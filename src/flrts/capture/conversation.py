@@ -18,6 +18,7 @@ import re
 from flrts.capture import transcript
 from flrts.capture.confirm import cancel, confirm
 from flrts.capture.drafts import (
+    card,
     card_label,
     current_proposal,
     edit_hint,
@@ -89,6 +90,11 @@ def yes_or_no(conv: Conversation, yes: bool) -> list[Reply]:
         proposal = Proposal.objects.filter(pk=bound.proposal_id, user=conv.user).first()
         replying = conv.reply_to_message_id is not None and bound.telegram_message_id is not None
         if proposal is not None and (proposal.state == ProposalState.PENDING or replying):
+            outdated = bound.version is not None and bound.version != proposal.version
+            if outdated and proposal.state == ProposalState.PENDING and not proposal.expired:
+                # Show the card that counts now, so the next "yes" is about it.
+                note = f"This card was replaced by version {proposal.version}; here it is:"
+                return [Reply(note), card(conv, proposal)]
             if yes:
                 return confirm(conv, proposal.pk, bound.version).replies_with_toast()
             return cancel(conv, proposal.pk).replies_with_toast()
