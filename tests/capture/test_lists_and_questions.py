@@ -94,12 +94,14 @@ def _late_tasks(team: Any, count: int) -> list[Task]:
 
 
 def test_a_question_answers_once_with_buttons_per_task(desk: Client, team: Any) -> None:
-    tasks = _late_tasks(team, 3)
+    tasks = _late_tasks(team, 9)
     [answer] = say(desk, "What's overdue at Viper?")
     for task in tasks:
         assert answer["text"].count(task.name) == 1
     data = [row[0]["data"] for row in answer["buttons"]]
-    assert sorted(data) == sorted(f"task:done:{t.name}" for t in tasks)
+    # The first 8 (the most overdue first) get a row each.
+    oldest_first = sorted(tasks, key=lambda t: t.due_at)
+    assert data == [f"task:done:{t.name}" for t in oldest_first[:8]]
 
 
 def test_telegram_question_answers_once(bot: Any, team: Any) -> None:
@@ -108,3 +110,18 @@ def test_telegram_question_answers_once(bot: Any, team: Any) -> None:
     [answer] = bot.fake.sent_messages(JOEL)
     assert all(answer["text"].count(t.name) == 1 for t in tasks)
     assert len(answer["reply_markup"]["inline_keyboard"]) == 2
+
+
+def test_the_stored_conversation_keeps_the_last_200_lines(team: Any) -> None:
+    from flrts.capture import transcript
+    from flrts.capture.models import ChatMessage
+    from flrts.capture.replies import Reply
+    from flrts.capture.session import Conversation
+
+    conv = Conversation(team.joel, channel="desk", chat_id=f"desk:{team.joel.pk}")
+    other = Conversation(team.colin, channel="desk", chat_id=f"desk:{team.colin.pk}")
+    transcript.record_out(other, [Reply("Colin's line")])
+    transcript.record_out(conv, [Reply(f"line {n}") for n in range(205)])
+    kept = list(ChatMessage.objects.filter(user=team.joel).values_list("text", flat=True))
+    assert len(kept) == 200 and kept[0] == "line 5" and kept[-1] == "line 204"
+    assert ChatMessage.objects.filter(user=team.colin).count() == 1
