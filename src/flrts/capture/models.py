@@ -1,6 +1,8 @@
 """A proposal: what the parser understood, waiting for the person to confirm, correct or cancel.
 
-One pending proposal per person and chat. A correction replaces `result` and bumps `version`;
+A chat may hold several pending proposals (a new request leaves the earlier one waiting); a
+typed "yes" is bound to the card the person saw (`flrts.capture.conversation.yes_or_no`), a
+button to its own proposal and version. A correction replaces `result` and bumps `version`;
 confirming moves the state from pending to confirmed with a conditional UPDATE, so the record is
 created exactly once however many times Confirm is pressed or an update is re-delivered.
 """
