@@ -179,3 +179,15 @@ def test_telegram_expired_card(bot: Any, team: Any) -> None:
     Proposal.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     bot.say(JOEL, "yes")
     assert bot.last_text(JOEL).startswith("⌛ That draft expired") and not Task.objects.exists()
+
+
+def test_telegram_reply_corrects_the_card_replied_to(bot: Any, team: Any) -> None:
+    bot.say(JOEL, "Colin check pump at Big Sky")
+    first = bot.last_card(JOEL)
+    bot.say(JOEL, "Taylor inspect the solar panels at Viper")
+    bot.say(JOEL, "Bryan", reply_to_message=first)  # corrects the earlier card, not the latest
+    corrected = bot.last_card(JOEL)["text"]
+    assert "(v2)" in corrected and "Check pump at Big Sky" in corrected
+    assert "S Bryan Aulds ✨" in corrected
+    bot.say(JOEL, "yes")
+    assert list(Task.objects.values_list("assigned_to", flat=True)) == [team.bryan.pk]
