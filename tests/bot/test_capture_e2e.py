@@ -297,13 +297,19 @@ def test_repeated_update_id_is_acknowledged_and_ignored(bot: Any, team: Any) -> 
     assert len(bot.fake.callback_answers()) == 1
 
 
-def test_new_message_sets_pending_draft_aside(bot: Any, team: Any) -> None:
+def test_two_pending_cards_then_yes_asks_which(bot: Any, team: Any) -> None:
     bot.say(JOEL, "Colin check pump at Big Sky")
     bot.say(JOEL, "Taylor inspect the solar panels at Viper next Monday")
-    assert "previous draft" in "\n".join(bot.texts(JOEL)[-2:])
+    assert "earlier draft is still waiting" in "\n".join(bot.texts(JOEL)[-2:])
     assert "solar panels" in bot.last_card(JOEL)["text"].lower()
-    bot.say(JOEL, "confirm")
+    bot.say(JOEL, "confirm")  # the last thing the bot said is the newer card
     assert list(Task.objects.values_list("assigned_to__email", flat=True)) == [team.taylor.email]
+    bot.say(JOEL, "yes")  # the earlier card is pending, but not the last thing said
+    which = bot.last(JOEL)
+    assert which["text"].startswith("❓ Which card do you want to confirm?")
+    assert "Check pump at Big Sky" in which["text"] and Task.objects.count() == 1
+    bot.press(JOEL, bot.button(which, "cap:ok:"), which["message_id"])
+    assert Task.objects.filter(assigned_to=team.colin).count() == 1
 
 
 def test_reply_to_the_card_is_a_correction(bot: Any, team: Any) -> None:
@@ -334,7 +340,7 @@ def test_processing_error_is_recorded_and_apologised(bot: Any, team: Any, monkey
     def boom(conv: Any, text: str) -> Any:
         raise RuntimeError("parser exploded with password: hunter22")
 
-    monkeypatch.setattr(processing, "handle_text", boom)
+    monkeypatch.setattr(processing.dispatch, "handle_text", boom)
     assert bot.say(JOEL, "Colin check pump")
     row = TelegramUpdate.objects.get()
     assert row.status == "failed" and "hunter22" not in row.error

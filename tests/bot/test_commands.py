@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from flrts.bot.commands import COMMANDS
+from flrts.capture.commands import COMMANDS
 from flrts.capture.models import Proposal
 from flrts.fieldreports.models import FieldReport
 from flrts.lists.models import FlrtsList
@@ -56,15 +56,28 @@ def test_mytasks_today_overdue_have_task_buttons(bot: Any, team: Any) -> None:
     soon.save()
     other = _task(team, "Someone else's", assigned_to=team.colin)
     bot.command(JOEL, "mytasks")
-    texts = "\n".join(bot.texts(JOEL))
-    assert late.name in texts and soon.name in texts and other.name not in texts
-    buttons = [b["text"] for b in bot.last(JOEL)["reply_markup"]["inline_keyboard"][0]]
-    assert buttons == ["✅ Mark complete", "➡️ Reassign", "💤 Snooze"]
+    [answer] = bot.fake.sent_messages(JOEL)  # one message, a row of buttons per task
+    assert late.name in answer["text"] and soon.name in answer["text"]
+    assert other.name not in answer["text"]
+    rows = answer["reply_markup"]["inline_keyboard"]
+    late_number = late.name.rsplit("-", 1)[-1]
+    assert [b["text"] for b in rows[0]] == [
+        f"✅ Done {late_number}",
+        f"💤 Snooze {late_number}",
+        f"➡️ Reassign {late_number}",
+    ]
+    assert rows[0][0]["callback_data"] == f"task:done:{late.name}" and len(rows) == 2
     bot.command(JOEL, "today")
-    assert soon.name in "\n".join(bot.texts(JOEL)[-3:])
+    assert soon.name in bot.last_text(JOEL)
     bot.command(JOEL, "overdue")
-    overdue_text = bot.texts(JOEL)[-2]
+    overdue_text = bot.last_text(JOEL)
     assert late.name in overdue_text and soon.name not in overdue_text
+    # Done on one task of the list answer takes that task's row off; the other's row stays.
+    bot.press(JOEL, f"task:done:{late.name}", answer["message_id"])
+    late.refresh_from_db()
+    assert late.status == "Completed"
+    left = bot.fake.message(JOEL, answer["message_id"])["reply_markup"]["inline_keyboard"]
+    assert [row[0]["callback_data"] for row in left] == [f"task:done:{soon.name}"]
 
 
 def test_task_card_buttons(bot: Any, team: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from flrts.bot.commands import COMMANDS
+from flrts.capture.commands import COMMANDS
 from flrts.tasks.models import Task
 from flrts.telegram.models import TelegramUpdate
 from tests.fakes import telegram_updates as tu

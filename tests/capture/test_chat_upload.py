@@ -103,3 +103,18 @@ def test_held_files_are_private_until_attached(desk: Client, team: Any) -> None:
     other.force_login(team.joel)
     url = f"/private/files/{held.file.name}"
     assert other.get(url).status_code in (403, 404)
+
+
+def test_an_upload_is_a_line_of_the_stored_conversation_and_yes_confirms_its_card(
+    desk: Client,
+) -> None:
+    [card] = upload(desk, ("a.png", PNG), caption=CAPTION).json()["replies"]
+    history = desk.get("/telegram/chat/history").json()
+    said = [m["text"] for m in history["messages"] if m.get("me")]
+    assert said[-1] == f"📎 1 file: {CAPTION}"
+    # The card the upload answered is the last thing the bot said: a typed "yes" applies to it.
+    reply = desk.post(
+        "/telegram/chat/send", json.dumps({"text": "yes"}), content_type="application/json"
+    ).json()
+    assert FieldReport.objects.get().docstatus == DocStatus.SUBMITTED
+    assert card["line_id"] is not None and reply["replies"]

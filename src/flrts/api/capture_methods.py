@@ -11,7 +11,8 @@ from typing import Any
 
 from flrts.api.errors import ValidationError
 from flrts.api.methods import whitelist
-from flrts.capture.conversation import Conversation, handle_action, handle_text
+from flrts.capture import dispatch
+from flrts.capture.conversation import Conversation
 
 
 def _conversation(user: Any) -> Conversation:
@@ -22,7 +23,7 @@ def _conversation(user: Any) -> Conversation:
 def message(user: Any, text: Any = "") -> dict[str, Any]:
     if not isinstance(text, str):
         raise ValidationError("text must be a string")
-    replies = handle_text(_conversation(user), text)
+    replies = dispatch.message(_conversation(user), text)
     return {"replies": [reply.as_dict() for reply in replies]}
 
 
@@ -30,4 +31,4 @@ def message(user: Any, text: Any = "") -> dict[str, Any]:
 def action(user: Any, data: Any = "") -> dict[str, Any]:
     if not isinstance(data, str) or not data:
         raise ValidationError("data must be a button's data string")
-    return handle_action(_conversation(user), data).as_dict()
+    return dispatch.press(_conversation(user), data)[0].as_dict()

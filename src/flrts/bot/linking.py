@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from flrts.bot.commands import welcome
+from flrts.capture.commands import welcome
 from flrts.capture.conversation import Conversation
 from flrts.capture.replies import Reply
 from flrts.people.models import (

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 
+from flrts.capture import media as capture_media
 from flrts.capture.attached import Incoming
 from flrts.capture.confirm import can_capture
 from flrts.capture.media import Received, card_of, locate, receive
@@ -25,6 +26,15 @@ CLOUD_DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the cloud Bot API serves bots files u
 
 def has_media(message: Message) -> bool:
     return bool(message.photo or message.document)
+
+
+def said(message: Message) -> str:
+    """The message as a line of the stored conversation."""
+    if message.venue is not None:
+        return f"📍 {message.venue.title}"
+    if message.location is not None:
+        return f"📍 {message.location.latitude:.5f}, {message.location.longitude:.5f}"
+    return capture_media.said(message.caption or "", 1)
 
 
 def has_place(message: Message) -> bool:

@@ -14,7 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from flrts.bot import linking, media
-from flrts.capture.conversation import Conversation, handle_action, handle_text
+from flrts.capture import dispatch, transcript
+from flrts.capture.conversation import Conversation
 from flrts.capture.drafts import remember_card
 from flrts.capture.replies import Reply
 from flrts.core.models import ErrorLog
@@ -156,6 +157,7 @@ def send_replies(chat_id: int, replies: list[Reply], reply_to: int | None = None
         )
         if reply.proposal_id:
             remember_card(reply.proposal_id, message_id)
+        transcript.sent_as(reply.line_id, message_id)
 
 
 def _parser_is_slow() -> bool:
@@ -167,12 +169,7 @@ def _parser_is_slow() -> bool:
         return False
 
 
-def _slash_command(text: str | None) -> tuple[str, str] | None:
-    """A command typed without Telegram's entity (some clients, forwarded text)."""
-    if not text or not text.startswith("/") or len(text) < 2 or not text[1].isalpha():
-        return None
-    word, _, rest = text.partition(" ")
-    return word.split("@", 1)[0].lower(), rest.strip()
+_slash_command = dispatch.command_of  # a command typed without Telegram's entity
 
 
 def _link_code(command: tuple[str, str] | None, text: str | None, user: Any) -> str | None:
@@ -185,8 +182,6 @@ def _link_code(command: tuple[str, str] | None, text: str | None, user: Any) -> 
 
 
 def handle_message(message: Message) -> str:
-    from flrts.bot import commands
-
     sender = message.from_
     if sender is None or sender.is_bot:
         return UpdateStatus.IGNORED
@@ -214,19 +209,20 @@ def handle_message(message: Message) -> str:
         reply_to_message_id=reply_to_id,
     )
     if command is not None:
-        replies = commands.run(conv, command[0], command[1])
+        replies = dispatch.message(conv, message.text or command[0], command=command)
     elif message.voice is not None or message.audio is not None:
-        from flrts.bot.voice import handle_voice
+        from flrts.bot.voice import handle_voice  # here: only voice notes need the LLM client
 
         replies = handle_voice(conv, message)
     elif media.has_media(message):
-        replies = media.handle_media(conv, message)
+        # Kept in the stored conversation like typed text, so "yes" binds to the card it shows.
+        replies = dispatch.record(conv, media.said(message), media.handle_media(conv, message))
     elif media.has_place(message):
-        replies = media.handle_place(conv, message)
+        replies = dispatch.record(conv, media.said(message), media.handle_place(conv, message))
     elif message.text is not None:
         if _parser_is_slow():
             outbound.send_chat_action(chat_id)  # "typing…" while the LLM thinks
-        replies = handle_text(conv, message.text)
+        replies = dispatch.message(conv, message.text)
     else:
         replies = [
             Reply(
@@ -265,11 +261,15 @@ def handle_callback(query: CallbackQuery) -> None:
         conv = Conversation(
             user, channel="telegram", chat_id=str(chat_id), telegram_chat_id=chat_id
         )
-        result = handle_action(conv, query.data or "")
+        key = message.message_id if message is not None else None
+        result, remaining = dispatch.press(conv, query.data or "", key)
         outbound.answer_callback(query.id, result.toast, alert=result.show_alert)
         answered = True
         if result.close_card and message is not None:
-            outbound.remove_buttons(message.chat.id, message.message_id)
+            if remaining:  # other tasks' rows of a list answer stay
+                outbound.set_buttons(message.chat.id, message.message_id, remaining)
+            else:
+                outbound.remove_buttons(message.chat.id, message.message_id)
         if result.replies:
             send_replies(chat_id, result.replies)
     finally:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from flrts.capture.conversation import Conversation, handle_text
+from flrts.capture import dispatch
+from flrts.capture.conversation import Conversation
 from flrts.capture.replies import Reply
 from flrts.nlp.context import llm_config_from_site
 from flrts.nlp.llm import LLMError, transcribe
@@ -52,4 +53,4 @@ def handle_voice(conv: Conversation, message: Message) -> list[Reply]:
         return [Reply(f"🎙 I couldn't transcribe that voice note ({exc.kind}). Please type it.")]
     if not text:
         return [Reply("🎙 I couldn't make out any words. Please try again or type it.")]
-    return [Reply(f"🎙 I heard: “{text}”"), *handle_text(conv, text)]
+    return [Reply(f"🎙 I heard: “{text}”"), *dispatch.message(conv, text)]

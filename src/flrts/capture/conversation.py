@@ -15,12 +15,21 @@ from __future__ import annotations
 
 import re
 
+from flrts.capture import transcript
 from flrts.capture.attach_actions import attach_action, site_action
 from flrts.capture.confirm import cancel, confirm
-from flrts.capture.drafts import current_proposal, edit_hint, recently_expired
+from flrts.capture.drafts import (
+    card,
+    card_label,
+    current_proposal,
+    edit_hint,
+    open_drafts,
+    recently_expired,
+)
 from flrts.capture.guided import guided_step
+from flrts.capture.models import Proposal, ProposalState
 from flrts.capture.reminder_actions import ReminderActionError, handle_callback
-from flrts.capture.replies import ActionResult, Reply
+from flrts.capture.replies import ActionResult, Button, Reply
 from flrts.capture.requests import HELP_TEXT, correct_or_new, new_request
 from flrts.capture.session import Conversation
 from flrts.capture.task_actions import task_action
@@ -48,24 +57,70 @@ def _norm(text: str) -> str:
 def handle_text(conv: Conversation, text: str) -> list[Reply]:
     """Answer one message."""
     word = _norm(text)
-    pending = current_proposal(conv)
+    if word in _CONFIRM or word in _CANCEL:
+        return yes_or_no(conv, word in _CONFIRM)
+    replied = replied_proposal(conv)
+    pending = replied or current_proposal(conv)
     if pending is not None:
-        if word in _CONFIRM:
-            return confirm(conv, pending.pk, None).replies_with_toast()
-        if word in _CANCEL:
-            return cancel(conv, pending.pk).replies_with_toast()
         if pending.guide:
             return guided_step(conv, pending, text)
         if word in _EDIT:
             return [edit_hint()]
-        return correct_or_new(conv, pending, text)
-    if word in _CONFIRM or word in _CANCEL:
-        if recently_expired(conv):
-            return [Reply("⌛ That draft expired before it was confirmed. Send it again.")]
-        return [Reply("There is nothing waiting for confirmation. Tell me what to capture.")]
+        return correct_or_new(conv, pending, text, replying=replied is not None)
     if word in ("help", "?", "/help"):
         return [Reply(HELP_TEXT)]
     return new_request(conv, text)
+
+
+def replied_proposal(conv: Conversation) -> Proposal | None:
+    """The pending draft whose card this message replies to (Telegram's reply), if any."""
+    line = transcript.line_for(conv, conv.reply_to_message_id)
+    if line is None or not line.proposal_id:
+        return None
+    found = open_drafts(conv).filter(pk=line.proposal_id).first()
+    return found if found is not None and not found.expired else None
+
+
+def yes_or_no(conv: Conversation, yes: bool) -> list[Reply]:
+    """A typed "yes" (or "no") acts on the card the person saw: the card a Telegram reply
+    answers, else the last thing the bot said if it is a card. Anything else asks which card."""
+    bound = transcript.line_for(conv, conv.reply_to_message_id)
+    if bound is None:
+        bound = transcript.last_bot_line(conv)
+    if bound is not None and bound.proposal_id:
+        proposal = Proposal.objects.filter(pk=bound.proposal_id, user=conv.user).first()
+        replying = conv.reply_to_message_id is not None and bound.telegram_message_id is not None
+        if proposal is not None and (proposal.state == ProposalState.PENDING or replying):
+            outdated = bound.version is not None and bound.version != proposal.version
+            if outdated and proposal.state == ProposalState.PENDING and not proposal.expired:
+                # Show the card that counts now, so the next "yes" is about it.
+                note = f"This card was replaced by version {proposal.version}; here it is:"
+                return [Reply(note), card(conv, proposal)]
+            if yes:
+                return confirm(conv, proposal.pk, bound.version).replies_with_toast()
+            return cancel(conv, proposal.pk).replies_with_toast()
+    waiting = [p for p in open_drafts(conv).order_by("creation", "id") if not p.expired]
+    if not waiting:
+        current_proposal(conv)  # closes the expired ones
+        if recently_expired(conv):
+            return [Reply("⌛ That draft expired before it was confirmed. Send it again.")]
+        return [Reply("There is nothing waiting for confirmation. Tell me what to capture.")]
+    return [which_card(waiting, yes)]
+
+
+def which_card(waiting: list[Proposal], yes: bool) -> Reply:
+    verb = "confirm" if yes else "cancel"
+    lines = [f"❓ Which card do you want to {verb}? Nothing was saved or cancelled yet.", ""]
+    rows = []
+    for number, proposal in enumerate(waiting[-5:], start=1):
+        lines.append(f"{number}. {card_label(proposal)}")
+        rows.append(
+            [
+                Button(f"✅ Confirm {number}", f"cap:ok:{proposal.pk}:{proposal.version}"),
+                Button(f"❌ Cancel {number}", f"cap:no:{proposal.pk}:{proposal.version}"),
+            ]
+        )
+    return Reply("\n".join(lines), rows, kind="question")
 
 
 def handle_action(conv: Conversation, data: str) -> ActionResult:

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flrts.capture import attached
-from flrts.capture.cards import render_card
+from flrts.capture.cards import TITLES, render_card
 from flrts.capture.models import Proposal, ProposalState
 from flrts.capture.replies import Reply
 from flrts.capture.session import Conversation
@@ -97,6 +97,14 @@ def card(conv: Conversation, proposal: Proposal, task_label: str = "") -> Reply:
         expires_minutes=ttl,
         files_note=attached.note(proposal.pk),
     )
+
+
+def card_label(proposal: Proposal) -> str:
+    """One line naming a draft ("📝 New task: Check pump at Big Sky")."""
+    result = proposal.parse_result
+    what = result.subject or result.summary or result.list_name or result.task_ref or ""
+    title = TITLES.get(result.intent, "Draft")
+    return f"{title}: {what[:60]}" if what else title
 
 
 def edit_hint() -> Reply:

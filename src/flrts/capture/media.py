@@ -205,3 +205,9 @@ def locate(
     if not rows:
         return [Reply(text + " Which site is it? Say “the site is …”.", kind="question")]
     return [Reply(text + " Which site is it?", rows, kind="question")]
+
+
+def said(caption: str, files: int) -> str:
+    """What the person sent, as a line of the stored conversation: "📎 2 files: <caption>"."""
+    mark = "📎 1 file" if files == 1 else f"📎 {files} files"
+    return f"{mark}: {caption}" if caption else mark

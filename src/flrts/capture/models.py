@@ -1,6 +1,8 @@
 """A proposal: what the parser understood, waiting for the person to confirm, correct or cancel.
 
-One pending proposal per person and chat. A correction replaces `result` and bumps `version`;
+A chat may hold several pending proposals (a new request leaves the earlier one waiting); a
+typed "yes" is bound to the card the person saw (`flrts.capture.conversation.yes_or_no`), a
+button to its own proposal and version. A correction replaces `result` and bumps `version`;
 confirming moves the state from pending to confirmed with a conditional UPDATE, so the record is
 created exactly once however many times Confirm is pressed or an update is re-delivered.
 """
@@ -88,6 +90,44 @@ class Proposal(models.Model):
     @property
     def expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    def visible_to(self, user: Any) -> bool:
+        return bool(user and user.pk == self.user_id)
+
+
+class ChatMessage(models.Model):
+    """One line of a capture conversation, as it was shown: what the person sent and what the
+    bot answered (text, buttons, the card's proposal). The chat page shows it again after a
+    reload; a typed "yes" is bound to the last thing the bot said in it (`flrts.capture.dispatch`).
+    On Telegram, `telegram_message_id` maps a reply or a button press back to the card."""
+
+    perm_kind: ClassVar[str] = PermKind.SYSTEM
+    doctype: ClassVar[str] = "Capture Chat Message"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    channel = models.CharField(max_length=10)
+    chat_id = models.CharField(max_length=40)
+    outgoing = models.BooleanField(default=False, help_text="Said by the bot")
+    text = models.TextField()
+    kind = models.CharField(max_length=12, default="text")
+    buttons = models.JSONField(default=list, blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    proposal_id = models.BigIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    telegram_message_id = models.BigIntegerField(null=True, blank=True)
+    creation = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["user", "channel", "chat_id", "id"], name="chat_message_seq"),
+            models.Index(fields=["chat_id", "telegram_message_id"], name="chat_message_tg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{'bot' if self.outgoing else 'person'}: {self.text[:40]}"
 
     def visible_to(self, user: Any) -> bool:
         return bool(user and user.pk == self.user_id)

@@ -55,7 +55,24 @@ def task_buttons(task: Task, reader: User) -> list[list[Button]]:
     ]
 
 
+BUTTON_TASKS = 8  # tasks of a list answer that get a row of buttons
+
+
+def task_row(task: Task, reader: User) -> list[Button]:
+    """One task's row of buttons in a list answer, named by the task's number."""
+    if not can(reader, Action.WRITE, task):
+        return []
+    number = task.name.rsplit("-", 1)[-1]
+    return [
+        Button(f"✅ Done {number}", f"task:done:{task.name}"),
+        Button(f"💤 Snooze {number}", f"task:snooze:{task.name}"),
+        Button(f"➡️ Reassign {number}", f"task:reassign:{task.name}"),
+    ]
+
+
 def task_list_replies(title: str, tasks: QuerySet[Task], reader: User) -> list[Reply]:
+    """The answer to a list command or a question: one message, the tasks as lines, and a row
+    of buttons for each of the first tasks the reader may change."""
     rows = list(tasks.order_by("due_at", "-priority", "name")[: LIMIT + 1])
     if not rows:
         return [Reply(f"{title}\n\nNothing here. 🎉")]
@@ -64,11 +81,8 @@ def task_list_replies(title: str, tasks: QuerySet[Task], reader: User) -> list[R
     lines = [title, ""] + [task_line(t, reader) for t in rows]
     if more:
         lines.append("… and more; see the desk for the full list.")
-    replies = [Reply("\n".join(lines))]
-    # Up to five tasks get their own card with buttons, so they can be completed in one tap.
-    for task in rows[:5]:
-        replies.append(Reply(task_line(task, reader), task_buttons(task, reader), kind="task"))
-    return replies
+    buttons = [row for row in (task_row(t, reader) for t in rows[:BUTTON_TASKS]) if row]
+    return [Reply("\n".join(lines), buttons, kind="tasks")]
 
 
 def my_tasks(user: User) -> list[Reply]:

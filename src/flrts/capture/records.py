@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -319,32 +320,74 @@ def _create_list(user: User, result: ParseResult, origin: Origin) -> tuple[Any, 
     flrts_list = FlrtsList(list_name=(result.list_name or "").strip()[:140], list_type=list_type)
     flrts_list.owner = user
     flrts_list.save()
-    _add_items(flrts_list, result, user)
+    item_lines = _add_items(flrts_list, result, user)
     lines = [f"✅ Saved {flrts_list.name}: {flrts_list.list_name} ({flrts_list.list_type})"]
-    lines += [f"   • {i.name}" for i in result.items]
+    lines += item_lines
     return flrts_list, lines
 
 
-def _add_items(flrts_list: FlrtsList, result: ParseResult, user: User) -> None:
+_MORE = re.compile(r"^(?:more|extra|another|additional)\s+", re.IGNORECASE)
+
+
+def _item_name(name: str) -> str:
+    """ "more filters" (from "2 more filters") is the item "filters"."""
+    return _MORE.sub("", name.strip())[:255]
+
+
+def _add_items(flrts_list: FlrtsList, result: ParseResult, user: User) -> list[str]:
+    """Add the items; one already open on the list is not added again. A quantity given for
+    it is added to the open item's quantity ("2 more filters": 3 → 5; an open item with no
+    quantity takes the one given) when the units agree. Returns a line per item."""
     start = flrts_list.items.count()
-    for offset, item in enumerate(result.items):
-        ListItem.objects.create(
-            list=flrts_list,
-            idx=start + offset,
-            item_text=item.name.strip()[:255],
-            quantity=item.quantity,
-            unit=(item.unit or "")[:40],
-        )
+    lines: list[str] = []
+    added = 0
+    for item in result.items:
+        name = _item_name(item.name)
+        if not name:
+            continue
+        unit = (item.unit or "")[:40]
+        open_item = flrts_list.items.filter(item_text__iexact=name, is_completed=False).first()
+        if open_item is None:
+            ListItem.objects.create(
+                list=flrts_list,
+                idx=start + added,
+                item_text=name,
+                quantity=item.quantity,
+                unit=unit,
+            )
+            added += 1
+            lines.append(f"   • {name}" + _amount(item.quantity, unit))
+            continue
+        same_unit = not unit or not open_item.unit or unit.lower() == open_item.unit.lower()
+        if item.quantity is None or not same_unit:
+            lines.append(f"   • {open_item.item_text}: already on the list, not added again")
+            continue
+        before = open_item.quantity
+        open_item.quantity = (before or 0) + Decimal(str(item.quantity))
+        open_item.unit = open_item.unit or unit
+        open_item.save(update_fields=["quantity", "unit"])
+        was = f" (was {_amount(before, open_item.unit).strip()})" if before is not None else ""
+        now = _amount(open_item.quantity, open_item.unit).strip()
+        lines.append(f"   • {open_item.item_text}: already on the list, now {now}{was}")
     if result.items:
         flrts_list.save()  # bumps modified, and keeps the change in its history
+    return lines
+
+
+def _amount(quantity: Any, unit: str) -> str:
+    if quantity is None:
+        return ""
+    value = Decimal(str(quantity)).normalize()
+    text = f"{value:f}"
+    return f" × {text}" + (f" {unit}" if unit else "")
 
 
 def _add_list_items(user: User, result: ParseResult, origin: Origin) -> tuple[Any, list[str]]:
     flrts_list = find_list(user, result.list_name, for_write=True)
-    _add_items(flrts_list, result, user)
-    lines = [f"✅ Added {len(result.items)} to {flrts_list.name}: {flrts_list.list_name}"]
-    lines += [f"   • {i.name}" for i in result.items]
-    return flrts_list, lines
+    item_lines = _add_items(flrts_list, result, user)
+    added = sum(1 for line in item_lines if "already on the list" not in line)
+    lines = [f"✅ Added {added} to {flrts_list.name}: {flrts_list.list_name}"]
+    return flrts_list, lines + item_lines
 
 
 def _complete_list_items(user: User, result: ParseResult, origin: Origin) -> tuple[Any, list[str]]:

@@ -22,8 +22,9 @@ class Reply:
     buttons: list[list[Button]] = field(default_factory=list)
     # Set on a proposal card, so the channel can remember which message shows it.
     proposal_id: int | None = None
-    kind: str = "text"  # text | card | saved | question | error | task
+    kind: str = "text"  # text | card | saved | question | error | tasks (a list answer)
     link: str | None = None  # the saved record in the desk (the chat page shows it)
+    line_id: int | None = None  # its row in the stored conversation (flrts.capture.transcript)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -31,6 +32,7 @@ class Reply:
             "kind": self.kind,
             "proposal_id": self.proposal_id,
             "link": self.link,
+            "line_id": self.line_id,
             "buttons": [[b.as_dict() for b in row] for row in self.buttons],
         }
 

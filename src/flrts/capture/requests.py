@@ -93,8 +93,13 @@ def looks_new(outcome: Any) -> bool:
     )
 
 
-def correct_or_new(conv: Conversation, pending: Proposal, text: str) -> list[Reply]:
-    replying_to_card = bool(
+def correct_or_new(
+    conv: Conversation, pending: Proposal, text: str, replying: bool = False
+) -> list[Reply]:
+    """Correct the pending draft, or start a new one when the message reads as a new request.
+    A new request leaves the earlier draft pending (its card still works until it expires), so
+    a typed "yes" can ask which card is meant."""
+    replying_to_card = replying or bool(
         conv.reply_to_message_id and conv.reply_to_message_id == pending.card_message_id
     )
     if not replying_to_card and not CORRECTION_START.match(text):
@@ -104,16 +109,22 @@ def correct_or_new(conv: Conversation, pending: Proposal, text: str) -> list[Rep
         except ParseRefused as exc:
             return refused(exc)
         if looks_new(fresh):
-            closed = Proposal.objects.filter(pk=pending.pk, state=ProposalState.PENDING).update(
-                state=ProposalState.SUPERSEDED, closed_at=timezone.now()
-            )
-            if closed:
-                mark_log(pending, "Rejected", feedback="superseded by a new message")
+            if pending.parse_result.clarify is not None:
+                # An unanswered question is dropped: the new message is not its answer.
+                closed = Proposal.objects.filter(pk=pending.pk, state=ProposalState.PENDING).update(
+                    state=ProposalState.SUPERSEDED, closed_at=timezone.now()
+                )
+                if closed:
+                    mark_log(pending, "Rejected", feedback="superseded by a new message")
+                return new_request(conv, text, outcome=fresh)
             replies = new_request(conv, text, outcome=fresh)
-            if pending.parse_result.clarify is None:
-                replies.insert(0, Reply("ℹ️ I set the previous draft aside (not saved)."))
+            if replies and replies[-1].kind == "card":
+                replies.insert(0, Reply(EARLIER_DRAFT_WAITS))
             return replies
     return correct(conv, pending, text)
+
+
+EARLIER_DRAFT_WAITS = "ℹ️ Your earlier draft is still waiting (not saved); its card still works."
 
 
 def correct(conv: Conversation, pending: Proposal, text: str) -> list[Reply]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from flrts.capture.media import Incoming, receive
-from flrts.capture.session import Conversation
+from flrts.capture import dispatch
+from flrts.capture.media import Incoming, receive, said
+from flrts.capture.views import conversation_of
 from flrts.core.attachments import UploadRefused, check_size
 from flrts.core.permissions import role_of
 
@@ -34,8 +35,10 @@ def chat_upload(request: HttpRequest) -> JsonResponse:
             Incoming(upload.name or "file", upload.read(), upload.content_type or "")
             for upload in uploads
         ]
-        conv = Conversation(request.user, channel="desk", chat_id=f"desk:{request.user.pk}")
+        conv = conversation_of(request)
         received = receive(conv, files, caption)
     except UploadRefused as exc:
         return JsonResponse({"error": f"{exc} Nothing was saved."}, status=exc.status)
-    return JsonResponse({"replies": [r.as_dict() for r in received.replies]})
+    # Kept in the stored conversation like typed text, so "yes" binds to the card it shows.
+    replies = dispatch.record(conv, said(caption, len(files)), received.replies)
+    return JsonResponse({"replies": [r.as_dict() for r in replies]})

@@ -9,5 +9,6 @@ urlpatterns = [
     path("chat/send", views.chat_send, name="capture-chat-send"),
     path("chat/action", views.chat_action, name="capture-chat-action"),
     path("chat/upload", upload_views.chat_upload, name="capture-chat-upload"),
+    path("chat/history", views.chat_history, name="capture-chat-history"),
     path("chat/outbox", views.chat_outbox, name="capture-chat-outbox"),
 ]

@@ -1,4 +1,5 @@
-"""The desk's chat page: the capture conversation in the browser (channel "desk"), and the
+"""The desk's chat page: the capture conversation in the browser (channel "desk"), through the
+same dispatcher as the Telegram bot (commands, cards, buttons), with its stored history; and the
 outbox of Telegram messages kept when no bot token is configured."""
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
-from flrts.capture.conversation import Conversation, handle_action, handle_text
+from flrts.capture import dispatch, transcript
+from flrts.capture.conversation import Conversation
 from flrts.capture.requests import HELP_TEXT
 from flrts.core.display import when
 from flrts.core.permissions import role_of
+from flrts.people.models import User
 from flrts.telegram.config import bot_settings
 from flrts.telegram.outbound import outbox_for
 
@@ -32,8 +35,11 @@ def _denied(request: HttpRequest) -> HttpResponse:
     return redirect(f"/desk/login/?next={request.path}")
 
 
-def _conversation(request: HttpRequest) -> Conversation:
-    return Conversation(request.user, channel="desk", chat_id=f"desk:{request.user.pk}")
+def conversation_of(request: HttpRequest) -> Conversation:
+    # The person itself, not request.user's lazy wrapper: a permission check on the person as
+    # a document (/settings: may they change their own settings) needs the model instance.
+    user = User.objects.get(pk=int(request.user.pk or 0))
+    return Conversation(user, channel="desk", chat_id=f"desk:{user.pk}")
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any] | None:
@@ -71,6 +77,7 @@ def chat_page(request: HttpRequest) -> HttpResponse:
         "help_text": HELP_TEXT,
         "bot_configured": bot_settings().configured,
         "outbox": _outbox(request),
+        "history": transcript.history(conversation_of(request)),
     }
     return TemplateResponse(request, "capture/chat.html", context)
 
@@ -82,7 +89,7 @@ def chat_send(request: HttpRequest) -> JsonResponse:
     data = _json_body(request)
     if data is None or not isinstance(data.get("text", ""), str):
         return JsonResponse({"error": 'Send JSON {"text": "..."}.'}, status=400)
-    replies = handle_text(_conversation(request), data.get("text", ""))
+    replies = dispatch.message(conversation_of(request), data.get("text", ""))
     return JsonResponse({"replies": [r.as_dict() for r in replies]})
 
 
@@ -92,8 +99,24 @@ def chat_action(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "Log in to the desk first."}, status=403)
     data = _json_body(request)
     if data is None or not isinstance(data.get("data"), str) or not data["data"]:
-        return JsonResponse({"error": 'Send JSON {"data": "..."}.'}, status=400)
-    return JsonResponse(handle_action(_conversation(request), data["data"]).as_dict())
+        return JsonResponse({"error": 'Send JSON {"data": "...", "line": <id>}.'}, status=400)
+    line = data.get("line")
+    if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+        return JsonResponse({"error": "line must be the id of the message pressed."}, status=400)
+    result, remaining = dispatch.press(conversation_of(request), data["data"], line)
+    answer = result.as_dict()
+    # The rows left on the pressed message (None: leave it as it is, or close all if close_card).
+    answer["buttons"] = (
+        None if remaining is None else [[b.as_dict() for b in row] for row in remaining]
+    )
+    return JsonResponse(answer)
+
+
+@require_GET
+def chat_history(request: HttpRequest) -> JsonResponse:
+    if not _allowed(request):
+        return JsonResponse({"error": "Log in to the desk first."}, status=403)
+    return JsonResponse({"messages": transcript.history(conversation_of(request))})
 
 
 @require_GET

@@ -176,6 +176,21 @@ def remove_buttons(chat_id: int, message_id: int) -> bool:
     return True
 
 
+def set_buttons(chat_id: int, message_id: int, buttons: Any) -> bool:
+    """Replace a message's buttons (a list answer keeps the rows of the tasks not yet done)."""
+    config = bot_settings()
+    if not config.configured:
+        return False
+    try:
+        get_client(config).edit_message_reply_markup(chat_id, message_id, _markup(buttons))
+    except MessageNotModified:
+        return True
+    except TelegramError as exc:
+        log.info("could not change the buttons of %s/%s: %s", chat_id, message_id, exc)
+        return False
+    return True
+
+
 def answer_callback(callback_query_id: str, text: str | None = None, alert: bool = False) -> None:
     """Stop a button's spinner. Never raises: an unanswered spinner is not worth a failed job."""
     config = bot_settings()

@@ -115,7 +115,7 @@ class Command(BaseCommand):
         self.stdout.write("Webhook deleted.")
 
     def _set_commands(self, client: Any, config: Any, **opts: Any) -> None:
-        from flrts.bot.commands import COMMANDS
+        from flrts.capture.commands import COMMANDS  # here: only set-commands needs the table
 
         client.set_my_commands(COMMANDS)
         self.stdout.write(f"Registered {len(COMMANDS)} commands.")

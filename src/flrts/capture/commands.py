@@ -1,5 +1,6 @@
-"""Bot commands. `COMMANDS` is what `setMyCommands` registers (`flrts telegram set-commands`,
-and `set-webhook`). Each handler returns channel-neutral replies."""
+"""The command table, for every surface: Telegram and the desk's chat page run the same
+handlers through `flrts.capture.dispatch`. `COMMANDS` is also what `setMyCommands` registers
+(`flrts telegram set-commands`, and `set-webhook`). Each handler returns channel-neutral replies."""
 
 from __future__ import annotations
 
@@ -183,7 +184,8 @@ def _settings(conv: Conversation, args: str) -> list[Reply]:
 HANDLERS: dict[str, Callable[[Conversation, str], list[Reply]]] = {
     "/help": lambda conv, args: [Reply(help_text())],
     "/start": lambda conv, args: welcome(conv),
-    "/link": lambda conv, args: [Reply(f"✅ This Telegram account is linked to {conv.user}.")],
+    # A code is handled by the bot before this (flrts.bot.linking); without one, say who it is.
+    "/link": lambda conv, args: [Reply(f"✅ You are linked to FLRTS as {conv.user}.")],
     "/newtask": _newtask,
     "/mytasks": lambda conv, args: queries.my_tasks(conv.user),
     "/today": lambda conv, args: queries.today(conv.user),
