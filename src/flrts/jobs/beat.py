@@ -15,11 +15,10 @@ from typing import Any
 
 from django.db import close_old_connections
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from flrts.jobs import recovery
 from flrts.jobs.locks import LeaderLock, is_paused, leader_lock
-from flrts.jobs.registry import entries, sync_scheduled_jobs
+from flrts.jobs.registry import entries, resolve, sync_scheduled_jobs
 from flrts.jobs.scheduler import tick
 from flrts.jobs.slots import tick_interval
 
@@ -52,7 +51,7 @@ class Beat:
         enabled = ScheduledJob.objects.filter(
             method__in=registered, enabled=True, in_registry=True
         ).values_list("method", flat=True)
-        return [import_string(m) for m in sorted(enabled)]
+        return [resolve(m) for m in sorted(enabled)]
 
     def run(self, max_seconds: float | None = None, install_signals: bool = True) -> None:
         if install_signals:
