@@ -1,9 +1,11 @@
-"""Waking an idle database-queue worker on this host the moment a job is queued.
+"""Waking an idle worker on this host the moment there is work for it.
 
 An idle worker waits on a UDP socket bound to 127.0.0.1 (an ephemeral port) instead of polling
-the database twice a second; the port is announced by a file `<pid>.<port>` in the site's
-`private/wake/` folder. `ping()` (called when a job's queue message commits) sends one datagram
-to every announced port; a worker woken for a queue it does not serve polls once and waits again.
+the database several times a second; the port is announced by a file `<pid>.<port>` in the
+site's `private/wake/<channel>/` folder. `ping(channel)` sends one datagram to every announced
+port of that channel: `jobs` when a job's queue message commits (the database queue), `telegram`
+when the webhook or the poller stores an update (the bot's update loop in `flrts worker`). A
+worker woken for a queue it does not serve polls once and waits again.
 A worker on another host is not woken: it finds the job at its next poll (every `idle_max`
 seconds at most, see workers.py). A file left by a killed worker is removed by the next worker
 that starts, and a datagram to it is simply lost.
@@ -24,10 +26,18 @@ logger = logging.getLogger("flrts.jobs")
 
 _sender: socket.socket | None = None
 
+IDLE_MAX = 2.0  # seconds: the longest an idle worker sleeps between polls of its table
 
-def wake_dir() -> Path | None:
+
+def idle_wait(interval: float, idle_polls: int, idle_max: float = IDLE_MAX) -> float:
+    """How long to sleep after `idle_polls` empty polls in a row: `interval`, doubling, capped at
+    `idle_max` (never below `interval`). A ping from this host ends any wait at once."""
+    return max(interval, min(idle_max, interval * 2 ** max(0, idle_polls - 1)))
+
+
+def wake_dir(channel: str = "jobs") -> Path | None:
     site = getattr(settings, "SITE", None)
-    return site.path / "private" / "wake" if site is not None else None
+    return site.path / "private" / "wake" / channel if site is not None else None
 
 
 def _alive(pid: int) -> bool:
@@ -50,10 +60,10 @@ def _announced(folder: Path) -> list[tuple[Path, int, int]]:
     return out
 
 
-def ping() -> int:
-    """Wake the idle workers of this site on this host; returns how many were told."""
+def ping(channel: str = "jobs") -> int:
+    """Wake the idle workers of `channel` of this site on this host; returns how many."""
     global _sender
-    folder = wake_dir()
+    folder = wake_dir(channel)
     if folder is None:
         return 0
     told = 0
@@ -72,12 +82,12 @@ def ping() -> int:
 class Alarm:
     """The worker's side: `wait(timeout)` returns early (True) when pinged."""
 
-    def __init__(self) -> None:
+    def __init__(self, channel: str = "jobs") -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.setblocking(False)
         self.path: Path | None = None
-        folder = wake_dir()
+        folder = wake_dir(channel)
         if folder is None:
             return
         try:

@@ -121,15 +121,6 @@ def run_worker(
             logger.exception("could not remove the heartbeat of %s", worker_id)
 
 
-IDLE_MAX = 2.0  # seconds: the longest an idle database-queue worker sleeps between polls
-
-
-def idle_wait(interval: float, idle_polls: int, idle_max: float) -> float:
-    """How long to sleep after `idle_polls` empty polls in a row: `interval`, doubling, capped at
-    `idle_max` (never below `interval`). A ping from this host ends any wait at once."""
-    return max(interval, min(idle_max, interval * 2 ** max(0, idle_polls - 1)))
-
-
 def _run_db(
     queues: list[str], worker_id: str, *, burst: bool, interval: float, max_jobs: int | None
 ) -> None:
@@ -166,7 +157,7 @@ def _db_worker_class() -> type:
         """django-tasks-db's worker with a quiet idle loop.
 
         Its own loop polls every `interval` (0.5 s) for ever. Here an empty poll is followed by
-        a sleep that doubles up to `IDLE_MAX` (site key `worker_idle_max`, at least 2 s), ended
+        a sleep that doubles up to `wake.IDLE_MAX` (site key `worker_idle_max`, at least 2 s), ended
         early by a wake-up ping from this host (flrts.jobs.wake, sent when a job is queued) or
         by the run time of the next deferred job, so a job due at 12:00:00 (a reminder) is
         taken at 12:00:00 and not at the next poll.
@@ -175,7 +166,8 @@ def _db_worker_class() -> type:
         def run(self) -> None:
             alarm = wake.Alarm()
             idle_max = max(
-                IDLE_MAX, settings.SITE.get_float("worker_idle_max", IDLE_MAX, minimum=0.1)
+                wake.IDLE_MAX,
+                settings.SITE.get_float("worker_idle_max", wake.IDLE_MAX, minimum=0.1),
             )
             idle_polls = 0
             try:
@@ -194,8 +186,12 @@ def _db_worker_class() -> type:
                     close_old_connections()
                     if not self.running or task_result is not None:
                         continue
+                    if not polled:
+                        # A locked SQLite file is contention, not idleness: try again soon.
+                        alarm.wait(min(self.interval, 0.1) or 0.01)
+                        continue
                     idle_polls += 1
-                    wait = idle_wait(self.interval, idle_polls, idle_max)
+                    wait = wake.idle_wait(self.interval, idle_polls, idle_max)
                     upcoming = self._next_run_after()
                     if upcoming is not None:
                         wait = min(wait, max(0.0, (upcoming - timezone.now()).total_seconds()))
