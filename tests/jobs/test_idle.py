@@ -39,7 +39,7 @@ FINISHED = (
 @pytest.fixture(scope="module")
 def qsite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TempSite]:
     # A scheduler tick every second: a minute's worth of sweep slots in a few seconds.
-    made = TempSite(tmp_path_factory.mktemp("sites"), scheduler_interval=1, worker_idle_max=30)
+    made = TempSite(tmp_path_factory.mktemp("sites"), scheduler_interval=1, worker_idle_max=120)
     yield made
     made.drop()
 
@@ -70,22 +70,21 @@ def _finished(site: TempSite, pk: int) -> list[str] | None:
 def test_an_idle_worker_is_woken_by_an_enqueue_on_this_host(
     qsite: TempSite, tmp_path: Path
 ) -> None:
-    # worker_idle_max=30 and --interval 30: without the wake-up the job would wait ~30 s.
-    with qsite.process("worker", "--interval", "30"):
+    # worker_idle_max=120 and --interval 120: without the wake-up the job would wait ~120 s.
+    # (Times are the Job row's own stamps: starting the enqueueing process is not measured.)
+    with qsite.process("worker", "--interval", "120"):
         wake_dir = qsite.base / qsite.name / "private" / "wake"
         wait_for(lambda: wake_dir.exists() and any(wake_dir.iterdir()), timeout=60)
         time.sleep(1)  # the worker has polled and is asleep
-        queued = time.monotonic()
         pk = qsite.enqueue("tests.jobs.sample_jobs.record", label="wake")
-        row = wait_for(lambda: _finished(qsite, pk), timeout=25)
-        assert time.monotonic() - queued < 25
+        row = wait_for(lambda: _finished(qsite, pk), timeout=100)
     started, enqueued = (dt.datetime.fromisoformat(v) for v in row[1:3])
-    assert (started - enqueued).total_seconds() < 10, row
+    assert (started - enqueued).total_seconds() < 60, row
     assert not any(wake_dir.iterdir()), "a stopped worker removes its wake-up file"
 
 
 def test_a_sleeping_worker_takes_a_deferred_job_at_its_time(qsite: TempSite) -> None:
-    with qsite.process("worker", "--interval", "30"):
+    with qsite.process("worker", "--interval", "120"):
         wait_for(lambda: qsite.python(LEADER).split()[-1] != "0", timeout=60)
         code = (
             "import datetime as dt; from django.utils import timezone; "
@@ -94,8 +93,8 @@ def test_a_sleeping_worker_takes_a_deferred_job_at_its_time(qsite: TempSite) -> 
             "run_after=timezone.now() + dt.timedelta(seconds=4)).pk)"
         )
         pk = int(qsite.python(code).strip().splitlines()[-1])
-        row = wait_for(lambda: _finished(qsite, pk), timeout=25)
+        row = wait_for(lambda: _finished(qsite, pk), timeout=100)
     started, run_after = dt.datetime.fromisoformat(row[1]), dt.datetime.fromisoformat(row[3])
     assert started >= run_after
-    # Taken at its time, not at the next 30 s poll.
-    assert (started - run_after).total_seconds() < 10, row
+    # Taken at its time, not at the next 120 s poll.
+    assert (started - run_after).total_seconds() < 60, row
