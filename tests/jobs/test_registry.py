@@ -128,3 +128,19 @@ def test_a_job_is_queued_and_run_by_reference() -> None:
     drain()
     job.refresh_from_db()
     assert job.status == JobStatus.FINISHED and job.result == "recorded by reference"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_enqueue_wakes_a_sleeping_worker_on_this_host_after_commit() -> None:
+    from django.db import transaction
+
+    from flrts.jobs.wake import Alarm
+
+    alarm = Alarm("jobs")
+    try:
+        with transaction.atomic():
+            enqueue(sample_jobs.record, label="wake")
+            assert alarm.wait(0) is False  # not before the commit: the job is not visible yet
+        assert alarm.wait(30) is True
+    finally:
+        alarm.close()

@@ -13,6 +13,7 @@ that starts, and a datagram to it is simply lost.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -72,6 +73,7 @@ def ping(channel: str = "jobs") -> int:
             if _sender is None:
                 _sender = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
                 _sender.setblocking(False)
+                atexit.register(_sender.close)
             _sender.sendto(b"1", ("127.0.0.1", port))
             told += 1
         except OSError:  # a full buffer already holds a wake-up; a closed port has no reader
