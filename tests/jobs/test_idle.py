@@ -73,14 +73,15 @@ def test_an_idle_worker_is_woken_by_an_enqueue_on_this_host(
     # worker_idle_max=120 and --interval 120: without the wake-up the job would wait ~120 s.
     # (Times are the Job row's own stamps: starting the enqueueing process is not measured.)
     with qsite.process("worker", "--interval", "120"):
-        wake_dir = qsite.base / qsite.name / "private" / "wake"
+        wake_dir = qsite.base / qsite.name / "private" / "wake" / "jobs"
         wait_for(lambda: wake_dir.exists() and any(wake_dir.iterdir()), timeout=60)
         time.sleep(1)  # the worker has polled and is asleep
         pk = qsite.enqueue("tests.jobs.sample_jobs.record", label="wake")
         row = wait_for(lambda: _finished(qsite, pk), timeout=100)
     started, enqueued = (dt.datetime.fromisoformat(v) for v in row[1:3])
     assert (started - enqueued).total_seconds() < 60, row
-    assert not any(wake_dir.iterdir()), "a stopped worker removes its wake-up file"
+    assert list(wake_dir.iterdir()) == [], "a stopped worker removes its wake-up file"
+    assert list((wake_dir.parent / "telegram").iterdir()) == [], "and its update loop's"
 
 
 def test_a_sleeping_worker_takes_a_deferred_job_at_its_time(qsite: TempSite) -> None:
