@@ -260,3 +260,18 @@ def test_the_update_loop_runs_at_lower_priority_in_its_own_thread(
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == here
     monkeypatch.delitem(settings.SITE.config, "telegram_worker_nice")
     assert worker.UpdateWorkerThread().nice == worker.DEFAULT_NICE == 19
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storing_an_update_wakes_a_sleeping_update_loop_on_this_host(db_queue: None) -> None:
+    from flrts.jobs.wake import Alarm
+
+    alarm = Alarm("telegram")
+    try:
+        assert alarm.path is not None and alarm.path.exists()
+        assert alarm.wait(0) is False  # nothing yet
+        _store(5001)
+        assert alarm.wait(30) is True  # the ping is there: no 30 s sleep
+    finally:
+        alarm.close()
+    assert not alarm.path or not alarm.path.exists()

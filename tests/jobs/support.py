@@ -118,8 +118,13 @@ class TempSite:
         return str(out.stdout)
 
     def enqueue(self, method: str, **kwargs: object) -> int:
-        """Enqueue `method` from a separate process on this site; the Job's pk."""
-        code = f"from flrts.jobs.queue import enqueue; print(enqueue({method!r}, **{kwargs!r}).pk)"
+        """Enqueue the job function `method` (module.function) from a separate process on this
+        site; the Job's pk."""
+        module, func = method.rsplit(".", 1)
+        code = (
+            f"from flrts.jobs.queue import enqueue; from {module} import {func}; "
+            f"print(enqueue({func}, **{kwargs!r}).pk)"
+        )
         return int(self.python(code).strip().splitlines()[-1])
 
     def job_row(self, job_id: int, *fields: str) -> dict[str, Any]:

@@ -81,7 +81,8 @@ SETUP = """
 import datetime as dt
 from flrts.jobs import registry
 from flrts.jobs.models import ScheduledJob
-registry.register("hourly", "tests.jobs.sample_jobs.record")
+from tests.jobs import sample_jobs
+registry.register("hourly", sample_jobs.record)
 registry.sync_scheduled_jobs()
 ScheduledJob.objects.exclude(method="tests.jobs.sample_jobs.record").update(enabled=False)
 ScheduledJob.objects.filter(method="tests.jobs.sample_jobs.record").update(

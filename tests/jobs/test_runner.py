@@ -30,7 +30,7 @@ def test_a_job_runs_through_the_database_queue_and_is_recorded() -> None:
 
 
 def test_an_expected_failure_is_recorded_without_an_error_log() -> None:
-    job = enqueue("tests.jobs.sample_jobs.expected_failure")
+    job = enqueue(sample_jobs.expected_failure)
     drain()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
@@ -39,7 +39,7 @@ def test_an_expected_failure_is_recorded_without_an_error_log() -> None:
 
 
 def test_a_crash_keeps_its_traceback_and_writes_the_error_log() -> None:
-    job = enqueue("tests.jobs.sample_jobs.crash")
+    job = enqueue(sample_jobs.crash)
     drain()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "ZeroDivisionError" in job.traceback
@@ -48,7 +48,7 @@ def test_a_crash_keeps_its_traceback_and_writes_the_error_log() -> None:
 
 
 def test_a_transient_failure_is_retried_later_with_backoff(tmp_path: Path) -> None:
-    job = enqueue("tests.jobs.sample_jobs.flaky", marker=str(tmp_path / "m"))
+    job = enqueue(sample_jobs.flaky, marker=str(tmp_path / "m"))
     drain()
     job.refresh_from_db()
     assert job.status == JobStatus.QUEUED and job.attempts == 1 and job.token == 2
@@ -83,7 +83,7 @@ def test_an_unknown_queue_is_refused() -> None:
 
 
 def test_a_failed_job_can_be_retried() -> None:
-    job = enqueue("tests.jobs.sample_jobs.expected_failure")
+    job = enqueue(sample_jobs.expected_failure)
     drain()
     job.refresh_from_db()
     assert requeue(job, reset_attempts=True)

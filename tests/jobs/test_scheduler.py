@@ -13,6 +13,7 @@ from flrts.jobs.locks import DatabaseLock, is_paused, set_paused
 from flrts.jobs.models import Job, ScheduledJob, ScheduledRun
 from flrts.jobs.scheduler import claim_slot, due_slot, tick
 from flrts.jobs.slots import latest_slot
+from tests.jobs import sample_jobs
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("db_queue")]
 
@@ -26,7 +27,7 @@ def at(text: str) -> dt.datetime:
 @pytest.fixture
 def daily(settings: Any) -> ScheduledJob:
     settings.SITE_TIME_ZONE = "UTC"
-    registry.register("daily", "tests.jobs.sample_jobs.record")
+    registry.register("daily", sample_jobs.record)
     registry.sync_scheduled_jobs()
     job = ScheduledJob.objects.get(method="tests.jobs.sample_jobs.record")
     ScheduledJob.objects.filter(pk=job.pk).update(created=at("2025-01-01T00:00:00"))
@@ -48,18 +49,28 @@ def test_register_validates_the_event_and_the_cron_expression() -> None:
         registry.register("fortnightly", "x.y")
     with pytest.raises(ValueError, match="valid cron"):
         registry.register("cron", "x.y", cron="every day")
-    entry = registry.register("cron", "tests.jobs.sample_jobs.crash", cron="*/15 * * * *")
+    entry = registry.register("cron", sample_jobs.crash, cron="*/15 * * * *")
     assert entry.cron == "*/15 * * * *" and entry.queue == "default"
-    assert registry.register("weekly_long", "tests.jobs.sample_jobs.crash").queue == "long"
+    assert registry.register("weekly_long", sample_jobs.crash).queue == "long"
     registry.unregister("tests.jobs.sample_jobs.crash")
 
 
 def test_the_decorator_registers_the_function() -> None:
-    @registry.scheduled("hourly")
-    def rebuild() -> None: ...
+    registry.scheduled("hourly")(sample_jobs.record)
+    entry = registry.entry("tests.jobs.sample_jobs.record")
+    assert entry is not None and entry.frequency == "hourly"
+    assert registry.resolve("tests.jobs.sample_jobs.record") is sample_jobs.record
+    registry.unregister(sample_jobs.record)
+    assert registry.entry("tests.jobs.sample_jobs.record") is None
 
-    assert any(e.method.endswith("rebuild") for e in registry.entries())
-    registry.unregister(rebuild)
+
+def test_only_module_level_functions_can_be_jobs() -> None:
+    def nested() -> None: ...
+
+    with pytest.raises(TypeError, match="not a module-level function"):
+        registry.job(nested)
+    with pytest.raises(TypeError, match="pass the function itself"):
+        registry.register("hourly", "tests.jobs.sample_jobs.record")  # type: ignore[arg-type]
 
 
 def test_slots_follow_the_site_time_zone_across_dst(settings: Any) -> None:

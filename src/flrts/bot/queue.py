@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from flrts.jobs import redisclient
+from flrts.jobs import wake as jobs_wake
 from flrts.telegram.models import TelegramUpdate, UpdateStatus
 
 log = logging.getLogger("flrts.telegram")
@@ -65,6 +66,9 @@ def hand_off(update_pk: int) -> None:
         transaction.on_commit(lambda: process_update_task.enqueue(update_pk))
     elif settings.REDIS_QUEUE:
         transaction.on_commit(wake)
+    else:
+        # An update loop on this host sleeps between polls of the table: wake it.
+        transaction.on_commit(lambda: jobs_wake.ping("telegram"), robust=True)
 
 
 def redis_client() -> Any:

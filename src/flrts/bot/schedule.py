@@ -1,5 +1,4 @@
-"""The bot's scheduled job (imported by the jobs app at start-up, like every app's schedule.py)."""
+"""The bot's scheduled jobs are declared on their functions; importing the module declares them
+(the jobs app imports every app's schedule.py at start-up)."""
 
-from flrts.jobs import registry
-
-registry.register("hourly", "flrts.bot.webhook_check.check_telegram_webhook")
+from flrts.bot import webhook_check  # noqa: F401  (@scheduled: check_telegram_webhook)

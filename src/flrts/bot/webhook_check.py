@@ -8,6 +8,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from flrts.jobs.registry import scheduled
 from flrts.notify.service import Message, notify
 from flrts.people.models import User
 from flrts.telegram.config import bot_settings, get_client
@@ -15,6 +16,12 @@ from flrts.telegram.config import bot_settings, get_client
 PENDING_ALERT = 100  # pending updates at Telegram that mean our webhook is not keeping up
 
 
+def bot_configured() -> bool:
+    """Nothing to check at Telegram without a bot token (no Job row then)."""
+    return bool(bot_settings().configured)
+
+
+@scheduled("hourly", when=bot_configured)
 def check_telegram_webhook() -> str:
     """getWebhookInfo; alert Admins on a backlog or a recent error; re-register if lost."""
     config = bot_settings()

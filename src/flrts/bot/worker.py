@@ -2,8 +2,10 @@
 
 Runs as `flrts telegram work` (its own process) and inside every `flrts worker` (a thread), so a
 site that runs workers processes Telegram updates. Idle, it polls the table with a lock-free
-read every `idle` seconds, or, with `redis_queue`, blocks on the Redis wake-up list the webhook
-pushes to (and still checks the table every second in case a wake-up was lost). Every
+read after `idle` seconds, doubling up to 2 s while nothing comes, woken at once by the
+webhook or poller on this host (flrts.jobs.wake, channel `telegram`); or, with `redis_queue`, it
+blocks on the Redis wake-up list the webhook pushes to (and still checks the table every second
+in case a wake-up was lost). Every
 `RECLAIM_EVERY` seconds it reclaims rows a dead worker left in `processing`.
 
 The processing thread runs at a lower CPU priority (`telegram_worker_nice`, default 19): what
@@ -25,6 +27,7 @@ from django.db import close_old_connections, connection
 
 from flrts.bot import queue
 from flrts.bot.processing import process_claimed
+from flrts.jobs import wake
 
 log = logging.getLogger("flrts.telegram")
 
@@ -48,14 +51,18 @@ def lower_thread_priority(nice: int) -> None:
         log.info("could not lower the update worker's priority: %s", exc)
 
 
-def _wait_for_work(idle: float) -> None:
+def _wait_for_work(idle: float, idle_polls: int, alarm: wake.Alarm | None) -> bool:
+    """Wait for a wake-up or the next poll; True when woken."""
     if settings.REDIS_QUEUE:
         try:
-            queue.redis_client().blpop([queue.WAKE_KEY], timeout=1)
-            return
+            return bool(queue.redis_client().blpop([queue.WAKE_KEY], timeout=1))
         except Exception as exc:  # Redis down: fall back to polling the table
             log.warning("Redis wake-up list unavailable (%s); polling", exc)
-    time.sleep(idle)
+    wait = wake.idle_wait(idle, idle_polls)
+    if alarm is None:
+        time.sleep(wait)
+        return False
+    return alarm.wait(wait)
 
 
 def work_once(batch: int = 10) -> int:
@@ -77,8 +84,25 @@ def run(
     """Process updates until stopped (or, with `burst`, until none is waiting).
 
     Returns how many were processed."""
+    alarm = None if burst or settings.REDIS_QUEUE else wake.Alarm("telegram")
+    try:
+        return _loop(batch, idle, should_stop, max_updates, burst, alarm)
+    finally:
+        if alarm is not None:
+            alarm.close()
+
+
+def _loop(
+    batch: int,
+    idle: float,
+    should_stop: Callable[[], bool],
+    max_updates: int | None,
+    burst: bool,
+    alarm: wake.Alarm | None,
+) -> int:
     done = 0
     next_reclaim = 0.0
+    idle_polls = 0
     while not should_stop():
         try:
             if time.monotonic() >= next_reclaim:
@@ -93,11 +117,15 @@ def run(
         done += count
         if max_updates is not None and done >= max_updates:
             break
-        if count == 0:
-            if burst:
-                break
-            close_old_connections()
-            _wait_for_work(idle)
+        if count:
+            idle_polls = 0
+            continue
+        if burst:
+            break
+        close_old_connections()
+        idle_polls += 1
+        if _wait_for_work(idle, idle_polls, alarm):
+            idle_polls = 0
     return done
 
 

@@ -14,6 +14,7 @@ from flrts.capture.cards import TITLES, render_card
 from flrts.capture.models import Proposal, ProposalState
 from flrts.capture.replies import Reply
 from flrts.capture.session import Conversation
+from flrts.jobs.registry import scheduled
 from flrts.nlp.types import ParseResult
 from flrts.people.models import User
 
@@ -45,12 +46,22 @@ def expire(proposal: Proposal) -> None:
         mark_log(proposal, "Rejected", feedback="expired before confirmation")
 
 
+def _stale() -> Any:
+    return Proposal.objects.filter(state=ProposalState.PENDING, expires_at__lte=timezone.now())
+
+
+def stale_pending() -> bool:
+    """A pending proposal is past its expiry."""
+    return _stale().exists()
+
+
+# Pending proposals past their expiry are closed lazily when touched; this closes the rest, so
+# their Parser Logs get the outcome "Rejected" and the desk shows them as expired.
+@scheduled("all", when=stale_pending)
 def expire_stale() -> int:
     """Close every pending proposal past its expiry (a scheduled job may call this)."""
     count = 0
-    for proposal in Proposal.objects.filter(
-        state=ProposalState.PENDING, expires_at__lte=timezone.now()
-    ):
+    for proposal in _stale():
         expire(proposal)
         count += 1
     attached.sweep()

@@ -1,7 +1,4 @@
-"""Capture's scheduled work (discovered by flrts.jobs at startup)."""
+"""Capture's scheduled jobs are declared on their functions; importing the module declares them
+(the jobs app imports every app's schedule.py at start-up)."""
 
-from flrts.jobs import registry
-
-# Pending proposals past their expiry are closed lazily when touched; this closes the rest, so
-# their Parser Logs get the outcome "Rejected" and the desk shows them as expired.
-registry.register("all", "flrts.capture.drafts.expire_stale")
+from flrts.capture import drafts  # noqa: F401  (@scheduled: expire_stale)

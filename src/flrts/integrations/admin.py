@@ -15,6 +15,8 @@ from flrts.core.admin_base import PermissionAdmin
 from flrts.core.doctypes import get_doctype
 from flrts.core.permissions import role_of
 from flrts.core.roles import Role
+from flrts.integrations.erpnext.commands import sync_job
+from flrts.integrations.erpnext.sync import import_records, push_report, push_task
 from flrts.integrations.models import (
     DeliveryStatus,
     ERPNextExchange,
@@ -325,11 +327,11 @@ class ERPNextSettingsAdmin(PermissionAdmin):
             )
             return HttpResponseRedirect(request.path)
         if "_erpnext_sync" in request.POST:
-            enqueue("flrts.integrations.erpnext.commands.sync_job", queue="long")
+            enqueue(sync_job, queue="long")
             self.message_user(request, "Sync queued (push, then pull).", messages.SUCCESS)
             return HttpResponseRedirect(request.path)
         if "_erpnext_import" in request.POST:
-            enqueue("flrts.integrations.erpnext.sync.import_records", queue="long")
+            enqueue(import_records, queue="long")
             self.message_user(
                 request, "Import of people, sites and contractors queued.", messages.SUCCESS
             )
@@ -344,8 +346,8 @@ def push_again(modeladmin: Any, request: HttpRequest, queryset: QuerySet[SyncRec
         return
     count = 0
     for record in queryset.filter(local_doctype__in=["Task", "Field Report"]):
-        method = "push_task" if record.local_doctype == "Task" else "push_report"
-        enqueue(f"flrts.integrations.erpnext.sync.{method}", kwargs={"name": record.local_name})
+        push = push_task if record.local_doctype == "Task" else push_report
+        enqueue(push, kwargs={"name": record.local_name})
         count += 1
     modeladmin.message_user(request, f"Queued {count} push(es).", messages.SUCCESS)
 

@@ -38,6 +38,7 @@ from flrts.integrations.models import (
 )
 from flrts.jobs.errors import JobFailed, TransientError
 from flrts.jobs.queue import enqueue, enqueue_after_commit
+from flrts.jobs.registry import job
 from flrts.sites import mask
 
 logger = logging.getLogger("flrts.integrations")
@@ -298,6 +299,7 @@ def _host_header(url: httpx.URL) -> str:
 
 
 # -- the jobs --------------------------------------------------------------------------------
+@job
 def deliver(
     webhook_id: int,
     delivery_id: str,
@@ -329,6 +331,7 @@ def deliver(
     return _attempt(hook, log, headers, body)
 
 
+@job
 def resend(log_id: int, delivery_id: str) -> str:
     """Send a logged request again: same URL, method and body; headers and signature from the
     webhook as it is now."""

@@ -15,11 +15,10 @@ from typing import Any
 
 from django.db import close_old_connections
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from flrts.jobs import recovery
 from flrts.jobs.locks import LeaderLock, is_paused, leader_lock
-from flrts.jobs.registry import entries, sync_scheduled_jobs
+from flrts.jobs.registry import entries, resolve, sync_scheduled_jobs
 from flrts.jobs.scheduler import tick
 from flrts.jobs.slots import tick_interval
 
@@ -37,6 +36,11 @@ class Beat:
         self.interval = float(interval or tick_interval())
         self.fast_interval = fast_interval
         self.lock = lock or leader_lock(ttl=max(10.0, fast_interval * 10))
+        # The lease is renewed (or, by a standby, tried) every third of its length, not every
+        # second: an idle leader then writes nothing most seconds. A standby takes over at most
+        # a third of a lease after the leader's lease ran out.
+        self.renew_every = max(fast_interval, float(getattr(self.lock, "ttl", 10.0)) / 3)
+        self.next_renew = 0.0
         self.running = True
         self.leader = False
         self.ticks = 0
@@ -52,7 +56,7 @@ class Beat:
         enabled = ScheduledJob.objects.filter(
             method__in=registered, enabled=True, in_registry=True
         ).values_list("method", flat=True)
-        return [import_string(m) for m in sorted(enabled)]
+        return [resolve(m) for m in sorted(enabled)]
 
     def run(self, max_seconds: float | None = None, install_signals: bool = True) -> None:
         if install_signals:
@@ -81,7 +85,11 @@ class Beat:
     def step(self, checks: list[Any], next_tick: float) -> float:
         """One pass; `checks` is refreshed in place at every tick."""
         try:
-            leader = self.lock.acquire()
+            if time.monotonic() >= self.next_renew:
+                leader = self.lock.acquire()
+                self.next_renew = time.monotonic() + self.renew_every
+            else:
+                leader = self.leader
             if leader != self.leader:
                 logger.info(
                     "scheduler %s is %s", self.lock.holder, "leader" if leader else "standby"

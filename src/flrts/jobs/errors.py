@@ -26,3 +26,7 @@ def is_transient(exc: BaseException) -> bool:
     # Telegram errors carry their own verdict (rate limits and 5xx are not permanent).
     permanent = getattr(exc, "permanent", None)
     return permanent is False
+
+
+class UnknownJob(LookupError):
+    """A stored job path that names no registered job function (renamed, removed, or typed)."""

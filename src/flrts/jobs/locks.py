@@ -37,12 +37,13 @@ class LeaderLock(Protocol):
 class DatabaseLock:
     def __init__(self, name: str = LOCK_NAME, ttl: float = 15.0, holder: str | None = None):
         self.name, self.ttl, self.holder = name, ttl, holder or holder_id()
+        self._row_seen = False
 
     def acquire(self) -> bool:
         """Take or renew the lease; one conditional UPDATE, safe on every database."""
         now = timezone.now()
         state = SchedulerState.objects.filter(name=self.name)
-        if not state.exists():
+        if not self._row_seen and not state.exists():
             try:
                 with transaction.atomic():
                     SchedulerState.objects.create(name=self.name)
@@ -51,6 +52,7 @@ class DatabaseLock:
         taken = state.filter(Q(holder=self.holder) | Q(expires_at__lt=now) | Q(holder="")).update(
             holder=self.holder, expires_at=now + dt.timedelta(seconds=self.ttl)
         )
+        self._row_seen = True  # the row is only ever deleted with the whole table
         return taken == 1
 
     def release(self) -> None:

@@ -10,6 +10,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
+from flrts.jobs.registry import scheduled
+
 logger = logging.getLogger("flrts.jobs")
 
 
@@ -48,6 +50,7 @@ def register_retention(rule: Retention) -> None:
     RETENTION[:] = [r for r in RETENTION if r.model != rule.model] + [rule]
 
 
+@scheduled("daily_long")
 def cleanup(now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     done = []

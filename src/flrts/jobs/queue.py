@@ -1,10 +1,12 @@
 """Putting work on a queue. Every job gets a Job row; the backend message only carries its id.
 
     from flrts.jobs.queue import enqueue, enqueue_after_commit
-    enqueue_after_commit("flrts.notify.events.task_assigned", task_id=task.pk)
+    from flrts.notify.events import task_assigned
+    enqueue_after_commit(task_assigned, task_id=task.pk)
 
-`method` is a dotted path (or a module-level function) called with keyword arguments that are
-JSON-safe. Jobs must be safe to run twice: a worker killed mid-job has its job run again.
+`func` is a function declared with `@job` or `@scheduled` (flrts.jobs.registry), called with
+keyword arguments that are JSON-safe; the Job row stores the name the registry gives it. Jobs
+must be safe to run twice: a worker killed mid-job has its job run again.
 """
 
 from __future__ import annotations
@@ -18,15 +20,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from flrts.jobs import wake
 from flrts.jobs.models import Job, JobStatus
+from flrts.jobs.registry import path_of
 
 DEFAULT_ATTEMPTS = 3
-
-
-def method_path(method: str | Callable[..., Any]) -> str:
-    if isinstance(method, str):
-        return method
-    return f"{method.__module__}.{method.__qualname__}"
 
 
 def _summary(kwargs: dict[str, Any]) -> str:
@@ -52,7 +50,7 @@ def _external_queue() -> bool:
 
 
 def create_job(
-    method: str | Callable[..., Any],
+    func: Callable[..., Any],
     *,
     queue: str = "default",
     job_name: str = "",
@@ -64,7 +62,7 @@ def create_job(
     if queue not in settings.QUEUE_TIMEOUTS:
         raise ValueError(f"unknown queue {queue!r}; use one of {', '.join(settings.QUEUES)}")
     kwargs = json.loads(json.dumps(kwargs or {}, default=str))
-    path = method_path(method)
+    path = path_of(func)
     return Job.objects.create(
         method=path,
         job_name=job_name or path.rsplit(".", 1)[-1],
@@ -89,12 +87,16 @@ def send_to_backend(job: Job) -> None:
     result = execute_job.using(queue_name=queue, run_after=run_after).enqueue(job.pk, job.token)
     Job.objects.filter(pk=job.pk, token=job.token).update(backend_id=str(result.id)[:64])
     job.backend_id = str(result.id)[:64]
+    if _db_backend_in_same_database():
+        # An idle worker on this host waits on its wake-up socket rather than polling: tell it
+        # once the message is visible (at once outside a transaction).
+        transaction.on_commit(wake.ping, robust=True)
 
 
-def enqueue(method: str | Callable[..., Any], **options: Any) -> Job:
+def enqueue(func: Callable[..., Any], **options: Any) -> Job:
     """Create the Job row and queue it now. Options: queue, job_name, run_after, max_attempts,
     scheduled_job, kwargs (a dict), or the job's keyword arguments directly."""
-    job = create_job(method, **_split(options))
+    job = create_job(func, **_split(options))
     if _external_queue():
         transaction.on_commit(lambda: send_to_backend(job), robust=True)
     else:
@@ -102,7 +104,7 @@ def enqueue(method: str | Callable[..., Any], **options: Any) -> Job:
     return job
 
 
-def enqueue_after_commit(method: str | Callable[..., Any], **options: Any) -> Job:
+def enqueue_after_commit(func: Callable[..., Any], **options: Any) -> Job:
     """Like `enqueue`, but no worker can see the job before the current transaction commits.
 
     The Job row is written inside the transaction (so it rolls back with the work that caused
@@ -110,7 +112,7 @@ def enqueue_after_commit(method: str | Callable[..., Any], **options: Any) -> Jo
     commit" for the workers and lossless; with RQ the message is sent on commit, and a job whose
     message never left (the process died in between) is sent by the recovery sweep.
     """
-    job = create_job(method, **_split(options))
+    job = create_job(func, **_split(options))
     if _db_backend_in_same_database():
         send_to_backend(job)
     else:

@@ -26,7 +26,8 @@ def stale_after() -> float:
 
 
 def heartbeat_interval() -> float:
-    return max(0.2, stale_after() / 6)
+    # Three beats per stale window: a missed beat or two is not a death.
+    return max(0.2, stale_after() / 3)
 
 
 def beat(worker_id: str, backend: str, queues: list[str]) -> None:

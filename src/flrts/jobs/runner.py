@@ -21,12 +21,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django_tasks import task
 
 from flrts.core.models import ErrorLog
-from flrts.jobs.errors import JobFailed, JobTimeout, is_transient
+from flrts.jobs.errors import JobFailed, JobTimeout, UnknownJob, is_transient
 from flrts.jobs.models import Job, JobStatus
+from flrts.jobs.registry import resolve
 
 logger = logging.getLogger("flrts.jobs")
 
@@ -65,7 +65,12 @@ def run_job(job_id: int, token: int) -> str:
     job = Job.objects.get(pk=job_id)
     clock = time.monotonic()
     try:
-        func = import_string(job.method)
+        func = resolve(job.method)
+    except UnknownJob as exc:
+        # Not retried and not a crash loop: the row says why, the Error Log has it once.
+        _crash(job, clock, exc)
+        return "failed"
+    try:
         with _deadline(settings.QUEUE_TIMEOUTS.get(job.queue, 300)):
             result = func(**job.kwargs)
     except JobFailed as exc:

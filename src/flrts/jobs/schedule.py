@@ -1,5 +1,3 @@
-"""Housekeeping jobs of the jobs app itself."""
+"""Housekeeping jobs of the jobs app itself, declared on their functions."""
 
-from flrts.jobs import registry
-
-registry.register("daily_long", "flrts.jobs.maintenance.cleanup")
+from flrts.jobs import maintenance  # noqa: F401  (@scheduled: cleanup)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from flrts.jobs.models import Job, ScheduledJob, ScheduledRun
 from flrts.jobs.queue import enqueue_after_commit
+from flrts.jobs.registry import entry, resolve
 from flrts.jobs.slots import latest_slot, next_slot
 
 logger = logging.getLogger("flrts.scheduler")
@@ -27,6 +28,20 @@ class TickReport:
     now: dt.datetime
     enqueued: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    idle: list[str] = field(default_factory=list)  # due, but their `when=` found nothing to do
+
+
+def has_work(job: ScheduledJob) -> bool:
+    """The entry's `when=` check (one cheap query); no check means always. A failing check
+    counts as work, so the job itself runs and reports the problem."""
+    declared = entry(job.method)
+    if declared is None or declared.when is None:
+        return True
+    try:
+        return bool(declared.when())
+    except Exception:
+        logger.exception("the work check of %s failed; running it", job.method)
+        return True
 
 
 def due_slot(job: ScheduledJob, now: dt.datetime) -> dt.datetime | None:
@@ -47,6 +62,9 @@ def tick(now: dt.datetime | None = None) -> TickReport:
         slot = due_slot(job, now)
         if slot is None:
             continue
+        if not has_work(job):
+            report.idle.append(job.method)
+            continue
         if claim_slot(job, slot, now) is not None:
             report.enqueued.append(job.method)
         else:
@@ -60,7 +78,7 @@ def claim_slot(job: ScheduledJob, slot: dt.datetime, now: dt.datetime) -> Job | 
         with transaction.atomic():
             run = ScheduledRun.objects.create(scheduled_job=job, slot=slot)
             queued = enqueue_after_commit(
-                job.method, queue=job.queue, scheduled_job=job, job_name=job.method
+                resolve(job.method), queue=job.queue, scheduled_job=job, job_name=job.method
             )
             run.job = queued
             run.save(update_fields=["job"])
@@ -84,7 +102,9 @@ def claim_slot(job: ScheduledJob, slot: dt.datetime, now: dt.datetime) -> Job | 
 def run_now(method: str) -> Job:
     """`flrts scheduler run JOB`: enqueue a scheduled job now, outside its slots."""
     job = find(method)
-    return enqueue_after_commit(job.method, queue=job.queue, scheduled_job=job, job_name=job.method)
+    return enqueue_after_commit(
+        resolve(job.method), queue=job.queue, scheduled_job=job, job_name=job.method
+    )
 
 
 def find(name: str) -> ScheduledJob:

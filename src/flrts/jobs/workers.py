@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
-from flrts.jobs import recovery, runner
+from flrts.jobs import recovery, runner, wake
 
 logger = logging.getLogger("flrts.jobs")
 
@@ -124,10 +124,8 @@ def run_worker(
 def _run_db(
     queues: list[str], worker_id: str, *, burst: bool, interval: float, max_jobs: int | None
 ) -> None:
-    from django_tasks_db.management.commands.db_worker import Worker
-
     runner.ENFORCE_TIMEOUTS = True
-    worker = Worker(
+    worker = _db_worker_class()(
         queue_names=queues,
         interval=interval,
         batch=burst,
@@ -144,6 +142,93 @@ def _run_db(
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise
+
+
+def _db_worker_class() -> type:
+    # Imported when a worker starts: the backend's modules need the app registry ready.
+    from django.db.utils import OperationalError
+    from django.utils import timezone
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult, get_date_max
+    from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+    class FlrtsDbWorker(Worker):  # type: ignore[misc]
+        """django-tasks-db's worker with a quiet idle loop.
+
+        Its own loop polls every `interval` (0.5 s) for ever. Here an empty poll is followed by
+        a sleep that doubles up to `wake.IDLE_MAX` (site key `worker_idle_max`, at least 2 s), ended
+        early by a wake-up ping from this host (flrts.jobs.wake, sent when a job is queued) or
+        by the run time of the next deferred job, so a job due at 12:00:00 (a reminder) is
+        taken at 12:00:00 and not at the next poll.
+        """
+
+        def run(self) -> None:
+            alarm = wake.Alarm()
+            idle_max = max(
+                wake.IDLE_MAX,
+                settings.SITE.get_float("worker_idle_max", wake.IDLE_MAX, minimum=0.1),
+            )
+            idle_polls = 0
+            try:
+                while self.running:
+                    close_old_connections()
+                    task_result, polled = self._claim()
+                    if task_result is not None:
+                        idle_polls = 0
+                        alarm.drain()  # pings for this job (or earlier ones) are spent
+                        self.run_task(task_result)
+                    elif self.batch and polled:
+                        logger.info("no more jobs for %s: exiting", self.worker_id)
+                        return
+                    if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                        return
+                    close_old_connections()
+                    if not self.running or task_result is not None:
+                        continue
+                    if not polled:
+                        # A locked SQLite file is contention, not idleness: try again soon.
+                        alarm.wait(min(self.interval, 0.1) or 0.01)
+                        continue
+                    idle_polls += 1
+                    wait = wake.idle_wait(self.interval, idle_polls, idle_max)
+                    upcoming = self._next_run_after()
+                    if upcoming is not None:
+                        wait = min(wait, max(0.0, (upcoming - timezone.now()).total_seconds()))
+                    if alarm.wait(wait):
+                        idle_polls = 0
+            finally:
+                alarm.close()
+
+        def _queryset(self) -> Any:
+            tasks = DBTaskResult.objects.filter(backend_name=self.backend_name)
+            if not self.process_all_queues:
+                tasks = tasks.filter(queue_name__in=self.queue_names)
+            return tasks
+
+        def _claim(self) -> tuple[Any, bool]:
+            tasks = self._queryset().ready()
+            with exclusive_transaction(tasks.db):
+                try:
+                    task_result = tasks.get_locked()
+                    if task_result is not None:
+                        task_result.claim(self.worker_id)
+                    return task_result, True
+                except OperationalError as exc:
+                    if is_locked_database_exception(exc):
+                        return None, False  # a locked SQLite file: try again after the wait
+                    raise
+
+        def _next_run_after(self) -> Any:
+            return (
+                self._queryset()
+                .filter(status=TaskResultStatus.READY, run_after__lt=get_date_max())
+                .order_by("run_after")
+                .values_list("run_after", flat=True)
+                .first()
+            )
+
+    return FlrtsDbWorker
 
 
 def _run_rq(queues: list[str], worker_id: str, *, burst: bool, max_jobs: int | None) -> None:

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from flrts.core.activity import Comment, CommentType
 from flrts.core.doctypes import get_doctype
 from flrts.core.permissions import Action, can
+from flrts.jobs.registry import job
 from flrts.lists.models import ListShare
 from flrts.notify import texts
 from flrts.notify.service import Message, Outcome, notify
@@ -22,6 +23,7 @@ def _user(user_id: int | None) -> Any:
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
+@job
 def task_assigned(
     task_id: int, assignee_id: int, by_id: int | None = None, event_at: str = ""
 ) -> str:
@@ -38,6 +40,7 @@ def task_assigned(
     return notify(user, "task_assigned", msg, once_key=key[:200]).status
 
 
+@job
 def task_completed(task_id: int) -> str:
     task = Task.objects.filter(pk=task_id).first()
     if task is None or task.status != Status.COMPLETED:
@@ -51,8 +54,12 @@ def task_completed(task_id: int) -> str:
     return notify(creator, "task_completed", _with_reply(msg, task, creator), once_key=key).status
 
 
+def due_soon_key(task: Any, user: Any) -> str:
+    return f"due_soon:{task.pk}:{user.pk}:{task.due_at.isoformat()}"
+
+
 def task_due_soon(task: Any, user: Any) -> Outcome:
-    key = f"due_soon:{task.pk}:{user.pk}:{task.due_at.isoformat()}"
+    key = due_soon_key(task, user)
     msg = Message(texts.task_due_soon(task, user), subject=f"Due soon: {task.subject}")
     # A due-soon reminder is only useful before the due time: it goes out even in quiet hours
     # only if the person chose no quiet hours; otherwise it waits like any other message.
@@ -68,6 +75,7 @@ def task_overdue(task: Any, now: dt.datetime) -> Outcome | None:
     return notify(user, "overdue", _with_reply(msg, task, user), once_key=key, now=now)
 
 
+@job
 def list_shared(share_id: int, by_id: int | None = None) -> str:
     share = ListShare.objects.select_related("list", "user").filter(pk=share_id).first()
     if share is None or not share.user.is_active:
@@ -82,6 +90,7 @@ def list_shared(share_id: int, by_id: int | None = None) -> str:
     return notify(share.user, "list_shared", msg, once_key=f"list_shared:{share.pk}").status
 
 
+@job
 def comment_notice(comment_id: int) -> str:
     """Tell the people a timeline comment lists: mentioned, assigned or unassigned."""
     comment = Comment.objects.select_related("owner").filter(pk=comment_id).first()

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from flrts.jobs.errors import TransientError, is_transient
+from flrts.jobs.registry import job
 from flrts.notify import texts
 from flrts.notify.service import Message, deliver
 from flrts.reminders.models import DeliveryStatus, Reminder, ReminderDelivery, ReminderStatus
@@ -43,6 +44,7 @@ def message_for(delivery: ReminderDelivery) -> Message:
     )
 
 
+@job
 def deliver_reminders(delivery_ids: list[int]) -> str:
     """Safe to run again: a delivery already sent is skipped; one interrupted mid-send (the
     worker was killed) is sent again, so a crash can repeat a message, never lose one."""

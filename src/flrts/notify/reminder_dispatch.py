@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from flrts.jobs.queue import enqueue_after_commit
+from flrts.jobs.registry import scheduled
+from flrts.notify.reminder_delivery import deliver_reminders
 from flrts.reminders.models import (
     DeliveryStatus,
     Reminder,
@@ -43,6 +45,8 @@ class DispatchReport:
     jobs: int = 0
 
 
+# Checked every second by the scheduler's leader, inline (no Job row); runnable by hand.
+@scheduled("second")
 def dispatch_due(now: dt.datetime | None = None) -> DispatchReport:
     now = now or timezone.now()
     report = DispatchReport()
@@ -121,7 +125,7 @@ def queue_deliveries(deliveries: list[ReminderDelivery], now: dt.datetime) -> in
     for at, ids in sorted(groups.items()):
         for start in range(0, len(ids), CHUNK):
             enqueue_after_commit(
-                "flrts.notify.reminder_delivery.deliver_reminders",
+                deliver_reminders,
                 queue="short",
                 job_name="deliver reminders",
                 run_after=at if at > now else None,

@@ -1,9 +1,11 @@
-"""Notification sweeps, every scheduler tick (a minute by default), and due reminders, checked
-every second by the scheduler's leader (and runnable by hand)."""
+"""Notification sweeps (every scheduler tick, when there is work) and due reminders (checked
+every second by the scheduler's leader), declared on their functions; importing the modules
+declares them and the jobs notify queues (the jobs app imports every app's schedule.py)."""
 
-from flrts.jobs import registry
-
-registry.register("all", "flrts.notify.sweeps.sweep_overdue")
-registry.register("all", "flrts.notify.sweeps.send_due_soon")
-registry.register("all", "flrts.notify.sweeps.send_daily_summaries")
-registry.register("second", "flrts.notify.reminder_dispatch.dispatch_due")
+from flrts.notify import (  # noqa: F401  (@scheduled and @job declarations)
+    events,
+    reminder_delivery,
+    reminder_dispatch,
+    service,
+    sweeps,
+)

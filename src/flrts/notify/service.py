@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flrts.jobs.queue import enqueue, enqueue_after_commit
+from flrts.jobs.registry import job
 from flrts.notify.channels import Message, channels_for, send_email, send_telegram
 from flrts.notify.models import Notification, NotificationStatus
 
@@ -60,7 +61,7 @@ def notify(
             )
             if deferred:
                 enqueue_after_commit(
-                    "flrts.notify.service.deliver_deferred",
+                    deliver_deferred,
                     queue="short",
                     run_after=send_after,
                     notification_id=row.pk,
@@ -105,6 +106,7 @@ def _send(row: Notification, user: Any, message: Message) -> Outcome:
     return outcome
 
 
+@job
 def deliver_deferred(notification_id: int, message: dict[str, Any]) -> str:
     """The job that sends a message held back by quiet hours."""
     row = (
@@ -119,7 +121,7 @@ def deliver_deferred(notification_id: int, message: dict[str, Any]) -> str:
     later = user.quiet_hours_end_after(now)
     if later > now:  # they moved their quiet hours: wait again
         enqueue(
-            "flrts.notify.service.deliver_deferred",
+            deliver_deferred,
             queue="short",
             run_after=later,
             notification_id=row.pk,

@@ -10,6 +10,7 @@ from flrts.core.activity import Comment
 from flrts.core.context import acting_user
 from flrts.jobs.queue import enqueue_after_commit
 from flrts.lists.models import ListShare
+from flrts.notify.events import comment_notice, list_shared, task_assigned, task_completed
 from flrts.tasks.models import Status, Task
 
 
@@ -26,7 +27,7 @@ def task_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_
     old_assignee = None if created else before.get("assigned_to_id")
     if instance.assigned_to_id and instance.assigned_to_id != old_assignee and instance.is_open:
         enqueue_after_commit(
-            "flrts.notify.events.task_assigned",
+            task_assigned,
             queue="short",
             task_id=instance.pk,
             assignee_id=instance.assigned_to_id,
@@ -35,27 +36,21 @@ def task_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_
         )
     was_completed = before.get("status") == Status.COMPLETED
     if instance.status == Status.COMPLETED and not was_completed and not created:
-        enqueue_after_commit(
-            "flrts.notify.events.task_completed", queue="short", task_id=instance.pk
-        )
+        enqueue_after_commit(task_completed, queue="short", task_id=instance.pk)
 
 
 def share_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
     if raw or not created:
         return
 
-    enqueue_after_commit(
-        "flrts.notify.events.list_shared", queue="short", share_id=instance.pk, by_id=_by()
-    )
+    enqueue_after_commit(list_shared, queue="short", share_id=instance.pk, by_id=_by())
 
 
 def comment_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **_: Any) -> None:
     """A comment that mentions people, or an (un)assignment, tells the people it lists."""
     if raw or not created or not instance.mentions:
         return
-    enqueue_after_commit(
-        "flrts.notify.events.comment_notice", queue="short", comment_id=instance.pk
-    )
+    enqueue_after_commit(comment_notice, queue="short", comment_id=instance.pk)
 
 
 def connect() -> None:

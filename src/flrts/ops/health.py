@@ -116,7 +116,7 @@ def _last_enqueue() -> dt.datetime | None:
 
 
 def scheduler_last_tick(now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the scheduler last showed life. The leader renews its lease every second, so the
+    """When the scheduler last showed life. The leader renews its lease every few seconds, so the
     lease (wherever the lock lives) is the tick; it runs a few seconds ahead, hence capped at
     now. Without a lease, the last scheduled enqueue; None if neither was ever seen."""
     now = now or timezone.now()

@@ -1,14 +1,14 @@
 """The scheduled backup, every `backup_interval_hours` (default 24: daily, on the long queue), or
-on `backup_cron` when set; `backup_enabled: 0` turns it off."""
+on `backup_cron` when set; `backup_enabled: 0` turns it off. The cadence comes from the site's
+configuration, so it is registered here rather than with a decorator on the function."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
 from flrts.jobs import registry
+from flrts.ops.backup.scheduled import scheduled_backup
 from flrts.sites import SiteConfigError
-
-METHOD = "flrts.ops.backup.scheduled.scheduled_backup"
 
 
 def backup_event() -> tuple[str, str]:
@@ -28,4 +28,4 @@ def backup_event() -> tuple[str, str]:
 
 if settings.SITE.get_bool("backup_enabled", True):
     event, cron = backup_event()
-    registry.register(event, METHOD, cron=cron)
+    registry.register(event, scheduled_backup, cron=cron)

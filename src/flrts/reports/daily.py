@@ -29,6 +29,7 @@ from django.utils import timezone
 from flrts.core.pdf import html_to_pdf, unicode_font_dir
 from flrts.core.timezones import zone
 from flrts.fieldreports.models import FieldReport, Reading
+from flrts.jobs.registry import scheduled
 from flrts.notify.channels import send_mail_message
 from flrts.notify.team import send_team_document, team_chat_id
 from flrts.people.models import User
@@ -427,6 +428,8 @@ def report_day(now: dt.datetime | None = None) -> dt.date:
     return local.date() if local.time() >= report_time() else local.date() - dt.timedelta(days=1)
 
 
+# At `daily_report_time` (HH:MM, default 18:00) in the site's zone, the zone cron is read in.
+@scheduled("cron", cron=report_cron())
 def scheduled_daily_report() -> str:
     report = build(report_day())
     done = send(report)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from flrts.jobs.locks import is_paused
 from flrts.jobs.models import Job, JobStatus
 from flrts.jobs.queue import enqueue
+from flrts.jobs.registry import job, scheduled
 from flrts.nlp.models import ParserLog
 from flrts.notify.team import alert
 from flrts.ops.health import scheduler_last_tick
@@ -310,18 +311,51 @@ def _tell_admins(monitor: Monitor, finding: Finding, *, recovered: bool, since: 
 # -- the scheduled entry points ----------------------------------------------------------------
 
 
+@scheduled("cron", cron="0 9 * * *")
 def check_parser_success_rate() -> str:
     return run("parser_success_rate")
 
 
+@scheduled("cron", cron="0 18 * * *")
 def check_openai_cost() -> str:
     return run("openai_cost")
 
 
+def system_check_pending(now: dt.datetime | None = None) -> bool:
+    """Could a system check alert or clear now? An alert to clear, a failed job or Telegram
+    update in the window, or a job or update waiting too long: a few indexed queries, run by the
+    scheduler, so an idle site writes no Job row every 5 minutes. (The scheduler check needs no
+    query here: a scheduler running this is ticking, and a paused one does not run it.)"""
+    now = now or timezone.now()
+    if MonitorState.objects.filter(key__in=SYSTEM_CHECKS, alerting=True).exists():
+        return True
+    cfg = MonitorSettings.load()
+    failed_since = now - dt.timedelta(minutes=cfg.failed_jobs_window_minutes)
+    if Job.objects.filter(status=JobStatus.FAILED, finished_at__gte=failed_since).exists():
+        return True
+    cutoff = now - dt.timedelta(minutes=cfg.stalled_queue_minutes)
+    if (
+        Job.objects.filter(status=JobStatus.QUEUED)
+        .filter(Q(run_after__isnull=True, enqueued_at__lte=cutoff) | Q(run_after__lte=cutoff))
+        .exists()
+    ):
+        return True
+    updates_since = now - dt.timedelta(minutes=cfg.webhook_window_minutes)
+    updates = TelegramUpdate.objects.filter(
+        Q(status=UpdateStatus.RECEIVED, received_at__lte=cutoff)
+        | Q(status=UpdateStatus.FAILED, received_at__gte=updates_since)
+    )
+    return updates.exists()
+
+
+# Failed jobs, stalled queue, scheduler, webhook errors: every 5 minutes when there is something
+# to judge (see system_check_pending).
+@scheduled("cron", cron="*/5 * * * *", when=system_check_pending)
 def check_system() -> str:
     return "; ".join(run(key) for key in SYSTEM_CHECKS)
 
 
+@job
 def check_scheduler() -> str:
     return run("scheduler")
 
@@ -348,6 +382,6 @@ def observe_scheduler_from_web() -> None:
         return  # nothing new to say
     if cache.add("flrts:monitors:scheduler-observed", 1, int(OBSERVE_EVERY.total_seconds())):
         try:
-            enqueue("flrts.reports.monitors.check_scheduler", queue="short")
+            enqueue(check_scheduler, queue="short")
         except Exception:
             logger.exception("could not queue the scheduler check")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flrts.integrations.erpnext import errors
 from flrts.integrations.erpnext.config import credentials, get_client
 from flrts.integrations.models import ERPNextSettings
+from flrts.jobs.registry import job
 
 
 def check_connection() -> tuple[bool, list[str]]:
@@ -41,6 +42,7 @@ def check_connection() -> tuple[bool, list[str]]:
     return True, lines
 
 
+@job
 def sync_job(push: bool = True, pull: bool = True) -> str:
     from flrts.integrations.erpnext.sync import pull_changes, push_all
 

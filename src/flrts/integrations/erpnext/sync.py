@@ -47,9 +47,10 @@ from flrts.integrations.erpnext.mapping import (
     remote_assignees,
     task_payload,
 )
-from flrts.integrations.erpnext.triggers import applying_remote
+from flrts.integrations.erpnext.remote import applying_remote
 from flrts.integrations.models import ERPNextSettings, SyncRecord, SyncStatus
 from flrts.jobs.errors import JobFailed
+from flrts.jobs.registry import job, scheduled
 from flrts.org.models import Contractor, Site
 from flrts.people.models import User, normalize_email
 from flrts.tasks.models import Task
@@ -129,6 +130,7 @@ def _remote_zone(client: FrappeClient, row: ERPNextSettings) -> str:
 
 
 # -- push: tasks ------------------------------------------------------------------------------
+@job
 def push_task(name: str, client: FrappeClient | None = None) -> str:
     """Job: send one task to ERPNext (insert or update)."""
     task = Task.objects.select_related("parent_task").filter(name=name).first()
@@ -348,6 +350,21 @@ def _pull_one(
     return "applied"
 
 
+def pull_due() -> bool:
+    """The connector is on, configured, and its pull interval has passed."""
+    from flrts.integrations.erpnext.config import active_settings
+
+    if active_settings() is None:
+        return False
+    fresh = ERPNextSettings.objects.filter(pk=1).only("last_pull_at", "pull_interval_minutes")
+    row = fresh.first()
+    if row is None or row.last_pull_at is None:
+        return True
+    return timezone.now() - row.last_pull_at >= dt.timedelta(minutes=row.pull_interval_minutes)
+
+
+# Every scheduler tick; the job runs when the pull interval of ERPNext Settings has passed.
+@scheduled("all", when=pull_due)
 def scheduled_pull() -> str:
     """Scheduler entry (every tick): pull when the connector is on and the interval has passed."""
     from flrts.integrations.erpnext.config import active_settings
@@ -358,6 +375,7 @@ def scheduled_pull() -> str:
 
 
 # -- push: field reports --------------------------------------------------------------------------
+@job
 def push_report(name: str, client: FrappeClient | None = None) -> str:
     """Job: send one submitted field report (a Comment on its task, or the configured DocType)."""
     from flrts.integrations.docjson import as_dict
@@ -457,6 +475,7 @@ def push_all(client: FrappeClient | None = None) -> dict[str, int]:
 IMPORTS = ("people", "sites", "contractors")
 
 
+@job
 def import_records(what: list[str] | None = None, client: FrappeClient | None = None) -> str:
     """Job: import people (User), sites (Location) and contractors (Supplier)."""
     chosen = list(what or IMPORTS)

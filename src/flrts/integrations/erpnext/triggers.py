@@ -6,31 +6,21 @@ made while applying ERPNext's own changes (`applying_remote()`) push nothing bac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from flrts.integrations import aftercommit
+from flrts.integrations.erpnext.remote import applying_remote, is_applying_remote
+from flrts.integrations.erpnext.sync import push_report, push_task
 from flrts.jobs.queue import enqueue
 
-_applying_remote: ContextVar[bool] = ContextVar("flrts_erpnext_applying_remote", default=False)
+__all__ = ["applying_remote", "document_changed"]
 
 QUEUE = "default"
 MAX_ATTEMPTS = 5
 
 
-@contextmanager
-def applying_remote() -> Iterator[None]:
-    token = _applying_remote.set(True)
-    try:
-        yield
-    finally:
-        _applying_remote.reset(token)
-
-
 def document_changed(instance: Any, events: list[str]) -> None:
-    if _applying_remote.get() or events == ["on_trash"]:
+    if is_applying_remote() or events == ["on_trash"]:
         return
     from flrts.integrations.erpnext.config import active_settings
 
@@ -52,7 +42,7 @@ def document_changed(instance: Any, events: list[str]) -> None:
 
 def _push_task(name: str) -> None:
     enqueue(
-        "flrts.integrations.erpnext.sync.push_task",
+        push_task,
         queue=QUEUE,
         job_name=f"ERPNext push Task {name}",
         max_attempts=MAX_ATTEMPTS,
@@ -62,7 +52,7 @@ def _push_task(name: str) -> None:
 
 def _push_report(name: str) -> None:
     enqueue(
-        "flrts.integrations.erpnext.sync.push_report",
+        push_report,
         queue=QUEUE,
         job_name=f"ERPNext push Field Report {name}",
         max_attempts=MAX_ATTEMPTS,

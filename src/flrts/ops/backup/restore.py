@@ -107,11 +107,12 @@ def swap_in(target: dbparams.DbParams, staged: dbparams.DbParams) -> None:
             Path(target.name + suffix).unlink(missing_ok=True)
         os.replace(staged.name, target.name)
         return
+    # Dropping and creating whole databases is flrts.ops.databases' job; the swap itself is here.
     if target.engine == "postgres":
+        databases.drop_database(target)
         conn = dbparams.connect(target, database="")
         try:
             conn.autocommit = True
-            conn.execute(f'DROP DATABASE IF EXISTS "{target.name}" WITH (FORCE)')
             conn.execute(f'ALTER DATABASE "{staged.name}" RENAME TO "{target.name}"')
         finally:
             conn.close()
@@ -121,18 +122,15 @@ def swap_in(target: dbparams.DbParams, staged: dbparams.DbParams) -> None:
     conn = dbparams.connect(staged)
     try:
         tables = dumpers.table_names(staged, conn)
-        cur = conn.cursor()
-        cur.execute(f"DROP DATABASE IF EXISTS `{target.name}`")
-        cur.execute(
-            f"CREATE DATABASE `{target.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-        )
+        databases.create_database(target, replace=True)
         if tables:
+            cur = conn.cursor()
             moves = ", ".join(f"`{staged.name}`.`{t}` TO `{target.name}`.`{t}`" for t in tables)
             cur.execute("SET SESSION foreign_key_checks=0")
             cur.execute(f"RENAME TABLE {moves}")
-        cur.execute(f"DROP DATABASE `{staged.name}`")
     finally:
         conn.close()
+    databases.drop_database(staged)
 
 
 def restore(

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 
+from flrts.jobs.registry import job
 from flrts.ops.backup.offsite import target_from_config
 from flrts.ops.backup.retention import apply_retention, policy_from_config
 from flrts.ops.backup.take import BackupOptions, backup_dir, take_backup
@@ -13,6 +14,7 @@ from flrts.ops.backup.take import BackupOptions, backup_dir, take_backup
 logger = logging.getLogger("flrts.ops.backup")
 
 
+@job
 def scheduled_backup() -> str:
     site = settings.SITE
     manifest = take_backup(
