@@ -50,7 +50,8 @@ def test_scheduler_liveness_is_computed_in_ops_health() -> None:
 def test_capture_has_one_reminder_button_path() -> None:
     # Made by the delivery, routed by the conversation, handled by reminder_actions: nowhere else
     # (task_actions.py's second, dead path is gone).
-    assert _modules_matching(r'rem:|== "rem"') == sorted(
+    # Code that makes or reads the data (a quoted "rem:…", or a comparison with "rem"), not prose.
+    assert _modules_matching(r'["\']rem:|[=!]= "rem"') == sorted(
         ["capture/conversation.py", "capture/reminder_actions.py", "notify/reminder_delivery.py"]
     )
 
