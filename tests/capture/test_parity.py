@@ -34,6 +34,11 @@ def _clean(team: Any) -> None:
     )
 
 
+# One moment for both surfaces' worlds: a due time taken from the clock each time printed
+# "19:59" on one surface and "20:00" on the other when a minute turned between them.
+_NOW = timezone.now().replace(second=0, microsecond=0)
+
+
 def _world(team: Any) -> dict[str, Any]:
     """Two tasks of Joel's (one overdue at Viper), a Shopping list with filters × 3, and a
     delivered reminder."""
@@ -45,7 +50,7 @@ def _world(team: Any) -> dict[str, Any]:
     with acting_as(team.joel):
         late = Task(subject="Grease bearings", assigned_to=team.joel)
         late.site = Site.objects.get(site_name="Viper")
-        late.set_due(timezone.now() - dt.timedelta(days=1))
+        late.set_due(_NOW - dt.timedelta(days=1))
         late.save()
         soon = Task(subject="Call vendor", assigned_to=team.joel)
         soon.set_due(timezone.now().astimezone(team.joel.zone).date())

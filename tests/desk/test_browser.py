@@ -170,7 +170,11 @@ def test_calendar_month_and_week_and_a_drag_reschedules(
     event = page.locator(f'.ec-event[data-name="{task.name}"]')
     expect(event.locator(".ec-event-time")).to_have_text("06:00 – 06:30")  # Wendy is in LA
     monday = page.locator(".ec-body .ec-day.ec-mon")
+    # The week view lays out after its events arrive; a loaded machine is slower than a person.
+    expect(monday).to_be_visible()
+    expect(event).to_be_visible()
     six, day = event.bounding_box(), monday.bounding_box()
+    assert six is not None and day is not None
     hour = 2 * 24  # two 30-minute slots of 24 px
     page.mouse.move(six["x"] + 10, six["y"] + 5)
     page.mouse.down()

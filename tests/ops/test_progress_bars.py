@@ -57,7 +57,9 @@ def run(sites: Path, args: list[str], tty: bool) -> tuple[int, str, str]:
 
 def test_long_jobs_draw_a_bar_on_a_terminal_and_nothing_on_a_pipe(tmp_path: Path) -> None:
     sites = tmp_path / "sites"
-    site = new_site(sites, "bars.localhost")
+    # Its own database name (derived from the site's): two checkouts' suites can share a server.
+    name = f"bars{os.getpid()}.localhost"
+    site = new_site(sites, name)
     export = tmp_path / "export.json"
     backups = site / "private" / "backups"
     corpus = tmp_path / "corpus.jsonl"
@@ -65,12 +67,12 @@ def test_long_jobs_draw_a_bar_on_a_terminal_and_nothing_on_a_pipe(tmp_path: Path
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     eval_args = ["nlp", "eval", str(corpus), "--context", str(CORPUS / "context.json")]
     jobs: list[tuple[list[str], str]] = [
-        (["--site", "bars.localhost", "demo"], "demo"),
-        (["--site", "bars.localhost", "backup"], "database"),
-        (["--site", "bars.localhost", "export", str(export)], "export"),
-        (["--site", "bars.localhost", "import", str(export), "--force"], "import"),
-        (["--site", "bars.localhost", "report", "daily", "--date", "2026-03-02"], "pdf"),
-        (["--site", "bars.localhost", *eval_args, "--no-cold-start"], "eval"),
+        (["--site", name, "demo"], "demo"),
+        (["--site", name, "backup"], "database"),
+        (["--site", name, "export", str(export)], "export"),
+        (["--site", name, "import", str(export), "--force"], "import"),
+        (["--site", name, "report", "daily", "--date", "2026-03-02"], "pdf"),
+        (["--site", name, *eval_args, "--no-cold-start"], "eval"),
     ]
     try:
         for args, label in jobs:
@@ -87,7 +89,7 @@ def test_long_jobs_draw_a_bar_on_a_terminal_and_nothing_on_a_pipe(tmp_path: Path
         dumps = sorted(backups.glob("*-database.*"))
         assert dumps, sorted(p.name for p in backups.iterdir())
         for tty in (True, False):
-            restore = ["--site", "bars.localhost", "restore", str(dumps[-1]), "--force"]
+            restore = ["--site", name, "restore", str(dumps[-1]), "--force"]
             status, out, err = run(sites, restore, tty)
             assert status == 0, (out, err)
             assert ("restore:" in err and "100%" in err) == tty, err
