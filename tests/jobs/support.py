@@ -168,7 +168,7 @@ class TempSite:
 
 
 def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (RQ's work-horse may leave the worker's process group)."""
+    """Every process below `pid` (a child may have left the worker's process group)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -200,3 +200,21 @@ def _text(data: str | bytes | None) -> str:
     if isinstance(data, bytes):
         return data.decode(errors="replace")
     return data or ""
+
+
+def assert_a_job_past_its_queue_timeout_fails(site: TempSite, tmp_path: Path) -> None:
+    """A job on `short` (its timeout set to 2 s) sleeping 30 s is stopped and `failed` with the
+    reason, by a burst worker of whichever backend `site` uses."""
+    site.set_config(queue_timeout_short=2)
+    try:
+        marker = tmp_path / "slow.log"
+        job_id = site.enqueue(
+            "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=30, queue="short"
+        )
+        site.flrts("worker", "--burst", "--queue", "short", timeout=60)
+    finally:
+        site.set_config(queue_timeout_short=300)
+    row = site.job_row(job_id, "status", "error")
+    assert row["status"] == "failed"
+    assert "exceeded its queue timeout of 2 s" in row["error"]
+    assert marker.read_text() == "start\n"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.jobs.support import TempSite, wait_for
+from tests.jobs.support import TempSite, assert_a_job_past_its_queue_timeout_fails, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -49,19 +49,7 @@ def test_sigterm_lets_the_current_job_finish(tsite: TempSite, tmp_path: Path) ->
 
 
 def test_a_job_past_its_queue_timeout_fails(tsite: TempSite, tmp_path: Path) -> None:
-    tsite.set_config(queue_timeout_short=2)
-    try:
-        marker = tmp_path / "slow.log"
-        job_id = tsite.enqueue(
-            "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=30, queue="short"
-        )
-        tsite.flrts("worker", "--burst", "--queue", "short", timeout=60)
-    finally:
-        tsite.set_config(queue_timeout_short=300)
-    row = tsite.job_row(job_id, "status", "error")
-    assert row["status"] == "failed"
-    assert "exceeded its queue timeout of 2 s" in row["error"]
-    assert marker.read_text() == "start\n"
+    assert_a_job_past_its_queue_timeout_fails(tsite, tmp_path)
 
 
 RACE = """

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.jobs.support import TempSite, kill_tree, wait_for
+from tests.jobs.support import (
+    TempSite,
+    assert_a_job_past_its_queue_timeout_fails,
+    kill_tree,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -57,7 +62,7 @@ def test_a_sigkilled_rq_workers_job_runs_again_after_restart(
     job_id = rsite.enqueue("tests.jobs.sample_jobs.slow", marker=str(marker), seconds=2)
     with rsite.process("worker") as first:
         wait_for(lambda: marker.exists() and "start" in marker.read_text(), timeout=30)
-        kill_tree(first.pid)  # the worker and its work-horse
+        kill_tree(first.pid)  # the worker and anything it started
         first.wait(timeout=10)
     assert marker.read_text() == "start\n"
     with rsite.process("worker"):
@@ -70,16 +75,4 @@ def test_a_sigkilled_rq_workers_job_runs_again_after_restart(
 
 
 def test_a_job_past_its_queue_timeout_fails_on_rq(rsite: TempSite, tmp_path: Path) -> None:
-    rsite.set_config(queue_timeout_short=2)
-    try:
-        marker = tmp_path / "slow.log"
-        job_id = rsite.enqueue(
-            "tests.jobs.sample_jobs.slow", marker=str(marker), seconds=30, queue="short"
-        )
-        rsite.flrts("worker", "--burst", "--queue", "short", timeout=60)
-    finally:
-        rsite.set_config(queue_timeout_short=300)
-    row = rsite.job_row(job_id, "status", "error")
-    assert row["status"] == "failed"
-    assert "exceeded its queue timeout of 2 s" in row["error"]
-    assert marker.read_text() == "start\n"
+    assert_a_job_past_its_queue_timeout_fails(rsite, tmp_path)
