@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from flrts.core.storage import storages_setting
 from flrts.sites import Site, SiteConfigError, load_site, sites_dir
 
 SITE: Site = load_site()
@@ -189,14 +190,8 @@ SITE_TIME_ZONE: str = SITE.get("time_zone", "America/Chicago")
 STATIC_URL = "/assets/"
 STATIC_ROOT = SITES_DIR / "assets"
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(SITE.private_files), "base_url": "/private/files/"},
-    },
-    "public": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(SITE.public_files), "base_url": "/files/"},
-    },
+    # files: the site folder, or an S3-compatible bucket with files_s3_bucket (flrts.core.storage)
+    **storages_setting(SITE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = str(SITE.private_files)

@@ -36,6 +36,7 @@ SECRET_KEYS = frozenset(
         "metrics_token",
         "s3_secret_key",
         "backup_s3_secret_key",
+        "files_s3_secret_key",
         "encryption_key",
         "admin_password",
     }

@@ -1,29 +1,75 @@
-"""Files (public ones by path, private ones after a login and a permission check) and the one
-403 page of the desk."""
+"""Files (public ones by name, private ones after a login and a permission check), read through
+the site's storage (flrts.core.storage: the site folder or a bucket), and the one 403 page of
+the desk."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import IO
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 
 from flrts.core.permissions import role_of
 
+logger = logging.getLogger("flrts.files")
 
-def _safe_path(root: Path, relative: str) -> Path:
-    if "\x00" in relative or len(relative) > 1024:  # a NUL byte is no path: open() would raise
+
+def _clean(relative: str) -> str:
+    """A stored file's name as the URL gives it; anything that is not one is simply not found."""
+    parts = relative.split("/")
+    if (
+        "\x00" in relative  # a NUL byte is no name: open() would raise
+        or "\\" in relative
+        or len(relative) > 1024
+        or any(part in ("", ".", "..") for part in parts)
+    ):
         raise Http404("File not found")
-    target = (root / relative).resolve()
-    if root.resolve() not in target.parents or not target.is_file():
-        raise Http404("File not found")
-    return target
+    return relative
 
 
-def public_file(request: HttpRequest, path: str) -> FileResponse:
-    return FileResponse(open(_safe_path(settings.SITE.public_files, path), "rb"))
+def _open(alias: str, relative: str) -> IO[bytes] | File:
+    """The stored file, through the storage (site folder or bucket): 404 when there is none,
+    503 (StorageUnavailable) when the bucket cannot be reached."""
+    name = _clean(relative)
+    storage = storages[alias]
+    if isinstance(storage, FileSystemStorage):
+        root = Path(storage.location).resolve()
+        target = (root / name).resolve()  # a symlink out of the folder is not a file of it
+        if root not in target.parents or not target.is_file():
+            raise Http404("File not found")
+        return open(target, "rb")
+    try:
+        if not storage.exists(name):
+            raise Http404("File not found")
+        return storage.open(name, "rb")
+    except Http404:
+        raise
+    except Exception as exc:  # botocore's errors: the bucket is down, refused us, ...
+        logger.warning("file storage %s unavailable: %s", alias, type(exc).__name__)
+        raise StorageUnavailable from exc
+
+
+class StorageUnavailable(Exception):
+    """The file storage did not answer; the caller says 503."""
+
+
+def _unavailable() -> JsonResponse:
+    return JsonResponse(
+        {"exc_type": "ServiceUnavailable", "message": "File storage unavailable; try again"},
+        status=503,
+    )
+
+
+def public_file(request: HttpRequest, path: str) -> HttpResponseBase:
+    try:
+        return FileResponse(_open("public", path))
+    except StorageUnavailable:
+        return _unavailable()
 
 
 def private_file(request: HttpRequest, path: str) -> HttpResponseBase:
@@ -34,10 +80,13 @@ def private_file(request: HttpRequest, path: str) -> HttpResponseBase:
         )
     from flrts.core.files import may_read_private_file
 
-    target = _safe_path(settings.SITE.private_files, path)
-    if not may_read_private_file(request.user, path):
+    name = _clean(path)
+    if not may_read_private_file(request.user, name):
         return JsonResponse({"exc_type": "PermissionError", "message": "Not permitted"}, status=403)
-    return FileResponse(open(target, "rb"), as_attachment=True)
+    try:
+        return FileResponse(_open("default", name), as_attachment=True)
+    except StorageUnavailable:
+        return _unavailable()
 
 
 def forbidden(request: HttpRequest, message: str = "") -> TemplateResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 
 from flrts.nlp.context import llm_config_from_site
@@ -93,6 +95,40 @@ def check_offsite() -> Check:
     return health._safe("offsite", run)
 
 
+def check_files() -> Check:
+    """The file storage answers: the site folder, or the bucket (HEAD) with files_s3_bucket."""
+    from flrts.core import storage
+
+    def run() -> Check:
+        site = settings.SITE
+        where = storage.describe(site)
+        if not storage.uses_s3(site):
+            return Check("files", OK, f"site folder {where}")
+        if not storage.boto3_available():
+            return Check(
+                "files",
+                FAIL,
+                "files_s3_bucket is set; the S3 storage is not installed",
+                f"the optional extra s3: {storage.INSTALL_HINT}",
+            )
+        from django.core.files.storage import storages
+
+        backend: Any = storages["default"]
+        try:
+            backend.connection.meta.client.head_bucket(Bucket=backend.bucket_name)
+        except Exception as exc:  # botocore: refused, unreachable, no such bucket
+            reason = getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__
+            return Check(
+                "files",
+                FAIL,
+                f"{where} does not answer ({reason})",
+                "check the files_s3_* keys in site_config.json (docs/deploy.md)",
+            )
+        return Check("files", OK, where)
+
+    return health._safe("files", run)
+
+
 def run_checks(deep: bool = False) -> list[Check]:
     database = health.check_database()
     checks = [database]
@@ -112,6 +148,7 @@ def run_checks(deep: bool = False) -> list[Check]:
         health.check_disk(),
         health.check_backups(verify_latest=True, deep=deep),
         check_offsite(),
+        check_files(),
         health.check_config_mode(),
     ]
     return checks

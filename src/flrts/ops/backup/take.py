@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from flrts.core import storage
 from flrts.core.progress import bar
 from flrts.ops import dbparams
 from flrts.ops.backup import archives, configbackup, dumpers
@@ -77,7 +78,13 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
         with bar("database", unit="B") as shown:
             result = dumpers.dump(params, db_file, level=min(level, 9), progress=shown.add)
         parts = {"database": db_file}
-        if options.with_files:
+        extra = dict(result.extra)
+        if options.with_files and storage.uses_s3(site):
+            # The files are in the bucket, not on this host: the bucket (with its versioning or
+            # replication) is their copy. The manifest says where they are.
+            extra["files_storage"] = storage.describe(site)
+            logger.info("files not archived: they are in %s", extra["files_storage"])
+        elif options.with_files:
             for key, source, arc in (
                 ("public_files", site.public_files, f"{site.name}/public/files"),
                 ("private_files", site.private_files, f"{site.name}/private/files"),
@@ -110,7 +117,7 @@ def take_backup(options: BackupOptions | None = None, site: Site | None = None) 
             parts={key: Part.of(path) for key, path in parts.items()},
             secrets_included=options.include_secrets,
             duration_seconds=round(time.monotonic() - started, 3),
-            extra=result.extra,
+            extra=extra,
         )
         manifest_path = folder / name.file("manifest")
         written.append(manifest_path)

@@ -80,6 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {manifest.folder / part.name}  {human(part.size)}")
         assert manifest.path is not None
         self.stdout.write(f"  {manifest.path}")
+        if "files_storage" in manifest.extra:
+            self.stdout.write(f"files not archived: they are in {manifest.extra['files_storage']}")
         self.stdout.write(
             f"schema {manifest.schema_version}, {sum(manifest.row_counts.values())} rows "
             f"in {len(manifest.row_counts)} tables"

@@ -33,11 +33,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
 
     def _daily(self, date: str, send_it: bool) -> None:
+        from flrts.core.storage import where
         from flrts.reports.daily import build, send
 
         day = parse_date(date, "--date")
         report = build(day, progress=True)
-        path = report.file.path
+        path = where(report.file)
         self.stdout.write(
             f"{report}: {report.pages} pages, {report.size} bytes, {report.build_ms} ms -> {path}"
         )
