@@ -218,3 +218,17 @@ def assert_a_job_past_its_queue_timeout_fails(site: TempSite, tmp_path: Path) ->
     assert row["status"] == "failed"
     assert "exceeded its queue timeout of 2 s" in row["error"]
     assert marker.read_text() == "start\n"
+
+
+def empty_redis(url: str) -> Any:
+    """A client of the Redis database at `url`, emptied; the test is skipped without a server."""
+    import pytest
+
+    redis = pytest.importorskip("redis")
+    try:
+        client = redis.Redis.from_url(url)
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    client.flushdb()
+    return client

@@ -11,6 +11,7 @@ import pytest
 from tests.jobs.support import (
     TempSite,
     assert_a_job_past_its_queue_timeout_fails,
+    empty_redis,
     kill_tree,
     wait_for,
 )
@@ -27,13 +28,7 @@ REDIS_URL = os.environ.get("FLRTS_TEST_REDIS", f"redis://127.0.0.1:6379/{_DB}")
 
 @pytest.fixture(scope="module")
 def rsite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TempSite]:
-    redis = pytest.importorskip("redis")
-    try:
-        client = redis.Redis.from_url(REDIS_URL)
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    client.flushdb()
+    client = empty_redis(REDIS_URL)
     made = TempSite(
         tmp_path_factory.mktemp("rq-sites"),
         "rq.localhost",

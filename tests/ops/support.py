@@ -3,12 +3,18 @@ every table of a site's database directly for comparisons."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import queue
+import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +160,92 @@ while time.monotonic() < deadline:
     n += 1
 print(n)
 """
+
+
+class Started:
+    """`flrts start` in its own session (so everything it started can be killed), its output
+    read line by line on a thread: `port` once gunicorn listens, `wait_for(pattern)` for a log
+    line, `stop()` with SIGTERM and then SIGKILL for whatever is left.
+
+        with Started(sites, "s.localhost", "--no-scheduler", cwd=tmp_path) as started:
+            http_get(started.port, "/api/method/ping")
+    """
+
+    def __init__(
+        self,
+        sites: Path,
+        site: str,
+        *args: str,
+        cwd: Path,
+        env: dict[str, str] | None = None,
+        bind: str = "127.0.0.1:0",
+    ) -> None:
+        cmd = [*FLRTS, "--sites-dir", str(sites), "--site", site, "start", "--bind", bind, *args]
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env or clean_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        assert self.proc.stdout is not None
+        stream = self.proc.stdout
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self._reader = threading.Thread(
+            target=lambda: [self.lines.put(line) for line in stream], daemon=True
+        )
+        self._reader.start()
+        self._port: int | None = None
+
+    def __enter__(self) -> Started:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_for(self, pattern: str, timeout: float = 60) -> str:
+        """The next output line matching `pattern` (a regex); fails with the recent output."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.proc.poll() is not None and self.lines.empty():
+                    break
+                continue
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return line
+        pytest.fail(f"never saw {pattern!r}:\n" + "".join(self.seen[-80:]))
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            line = self.wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)", timeout=90)
+            found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
+            assert found is not None
+            self._port = int(found.group(1))
+        return self._port
+
+    def stop(self) -> None:
+        """SIGTERM (`flrts start` stops its children), then SIGKILL to anything left."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self._reader.join(timeout=10)
+        if self.proc.stdout:
+            self.proc.stdout.close()

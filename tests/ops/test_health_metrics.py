@@ -7,12 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import os
-import queue
 import re
-import signal
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -23,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from flrts.ops import metrics
-from tests.ops.support import FLRTS, clean_env
+from tests.ops.support import Started, clean_env
 
 pytestmark = pytest.mark.usefixtures("isolated_backups")
 
@@ -306,37 +303,6 @@ def health_count(port: int) -> float:
     )
 
 
-def wait_for_port(proc: subprocess.Popen[str], lines: queue.Queue[str], seen: list[str]) -> int:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        found = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line)
-        if found:
-            return int(found.group(1))
-    pytest.fail("gunicorn did not start:\n" + "".join(seen))
-
-
-def stop(proc: subprocess.Popen[str]) -> None:
-    """`flrts start` stops gunicorn on TERM; anything left of its session is killed."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # its own session: start_new_session below
-    except ProcessLookupError:
-        pass
-    proc.wait(timeout=10)
-
-
 def counter_pids(folder: Path) -> set[str]:
     return {p.stem.rpartition("_")[2] for p in folder.glob("counter_*.db")}
 
@@ -348,41 +314,21 @@ def test_every_gunicorn_worker_shows_the_same_counts(tmp_path: Path) -> None:
     folder = site / "logs" / "metrics"
     folder.mkdir()
     (folder / "counter_4242.db").write_bytes(b"")  # from a previous run: gone once it starts
-    cmd = [*FLRTS, "--sites-dir", str(sites), "--site", "m.localhost", "start"]
-    cmd += ["--no-worker", "--no-scheduler", "--bind", "127.0.0.1:0", "--workers", "2"]
-    env = clean_env()
-    with subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    ) as proc:
-        assert proc.stdout is not None
-        lines: queue.Queue[str] = queue.Queue()
-        stream = proc.stdout
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True)
-        reader.start()
-        seen: list[str] = []
-        try:
-            port = wait_for_port(proc, lines, seen)
-            # Rounds of concurrent requests until both workers have served some (the second
-            # may still be loading Django when the first answers); each has its own files.
-            n, deadline = 0, time.monotonic() + 60
-            with ThreadPoolExecutor(max_workers=8) as pool:
-                while len(counter_pids(folder) - {"4242"}) < 2:
-                    assert time.monotonic() < deadline, "the second worker never answered"
-                    statuses = list(pool.map(lambda _: http_get(port, "/health")[0], range(40)))
-                    assert len(statuses) == 40  # 503: no worker or scheduler runs here
-                    n += 40
-                    time.sleep(1.2)
-            counts = [health_count(port) for _ in range(10)]
-            assert counts == [n] * 10
-            pids = counter_pids(folder)
-            assert len(pids) == 2 and "4242" not in pids, pids
-        finally:
-            stop(proc)
-            reader.join(timeout=10)
+    with Started(
+        sites, "m.localhost", "--no-worker", "--no-scheduler", "--workers", "2", cwd=tmp_path
+    ) as started:
+        port = started.port
+        # Rounds of concurrent requests until both workers have served some (the second
+        # may still be loading Django when the first answers); each has its own files.
+        n, deadline = 0, time.monotonic() + 60
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            while len(counter_pids(folder) - {"4242"}) < 2:
+                assert time.monotonic() < deadline, "the second worker never answered"
+                statuses = list(pool.map(lambda _: http_get(port, "/health")[0], range(40)))
+                assert len(statuses) == 40  # 503: no worker or scheduler runs here
+                n += 40
+                time.sleep(1.2)
+        counts = [health_count(port) for _ in range(10)]
+        assert counts == [n] * 10
+        pids = counter_pids(folder)
+        assert len(pids) == 2 and "4242" not in pids, pids

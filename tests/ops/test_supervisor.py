@@ -5,12 +5,10 @@ SIGTERM stops everything. Also: the access log masks secrets in query strings (i
 from __future__ import annotations
 
 import json
-import queue
 import re
 import signal
 import sqlite3
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -18,8 +16,8 @@ import httpx
 import pytest
 
 from flrts.ops.supervisor import FIRST_DELAY, MAX_DELAY, STEADY_AFTER, next_delay
-from tests.ops.support import FLRTS, clean_env, flrts
-from tests.ops.test_health_metrics import http_get, make_site, stop, wait_for_port
+from tests.ops.support import Started, flrts
+from tests.ops.test_health_metrics import http_get, make_site
 
 
 def test_backoff_doubles_and_starts_over_after_a_steady_run() -> None:
@@ -49,93 +47,59 @@ def _worker_pid(parent: int) -> int | None:
     return found[0] if found else None
 
 
-def _wait_for(lines: queue.Queue[str], seen: list[str], pattern: str, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=0.5)
-        except queue.Empty:
-            continue
-        seen.append(line)
-        if re.search(pattern, line):
-            return line
-    pytest.fail(f"never saw {pattern!r}:\n" + "".join(seen[-60:]))
-
-
 @pytest.mark.slow
 def test_a_killed_worker_is_restarted_and_the_api_keeps_serving(tmp_path: Path) -> None:
     sites = tmp_path / "sites"
     make_site(sites, "s.localhost")
     flrts(sites, "--site", "s.localhost", "set-config", "telegram_webhook_secret", "hook-secret-1")
     flrts(sites, "--site", "s.localhost", "migrate")
-    cmd = [*FLRTS, "--sites-dir", str(sites), "--site", "s.localhost", "start"]
-    cmd += ["--no-scheduler", "--bind", "127.0.0.1:0", "--workers", "1"]
-    with subprocess.Popen(
-        cmd,
-        cwd=tmp_path,
-        env=clean_env(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    ) as proc:
-        assert proc.stdout is not None
-        lines: queue.Queue[str] = queue.Queue()
-        stream = proc.stdout
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in stream], daemon=True)
-        reader.start()
-        seen: list[str] = []
-        try:
-            port = wait_for_port(proc, lines, seen)
-            deadline = time.monotonic() + 30
-            while (first := _worker_pid(proc.pid)) is None:
-                assert time.monotonic() < deadline, "no worker process"
-                time.sleep(0.2)
-            subprocess.run(["kill", "-9", str(first)], check=True)
-            _wait_for(lines, seen, r"worker exited with -9 .*restarting in 1 s")
-            assert http_get(port, "/api/method/ping")[0] == 200  # the web tier never stopped
-            _wait_for(lines, seen, r"worker restarted \(restart 1\)")
-            second = _worker_pid(proc.pid)
-            assert second is not None and second != first
-            status, text = http_get(port, "/metrics")
-            assert status == 200
-            assert 'flrts_process_restarts_total{process="worker"} 1' in text
-            assert 'flrts_process_restarts_total{process="web"} 0' in text
-            # the access log (gunicorn's, on stdout) masks a secret sent in a URL
-            http_get(port, "/api/method/ping?token=sekret-value-123&limit=20")
-            line = _wait_for(lines, seen, r"GET /api/method/ping\?token=")
-            assert "sekret-value-123" not in line and "limit=20" in line
-            # item 12: a chunked webhook body (no Content-Length) is read, not taken as empty
-            update = {
-                "update_id": 777,
-                "message": {
-                    "message_id": 1,
-                    "date": 0,
-                    "text": "hi",
-                    "chat": {"id": 9, "type": "private"},
-                    "from": {"id": 9, "is_bot": False, "first_name": "C"},
-                },
-            }
-            chunks = iter([json.dumps(update)[:20].encode(), json.dumps(update)[20:].encode()])
-            hook = httpx.post(
-                f"http://127.0.0.1:{port}/telegram/webhook",
-                content=chunks,
-                headers={
-                    "X-Telegram-Bot-Api-Secret-Token": "hook-secret-1",
-                    "Content-Type": "application/json",
-                },
-            )
-            assert hook.status_code == 200, hook.text
-            with sqlite3.connect(sites / "s.localhost" / "db.sqlite3") as db:
-                stored = db.execute(
-                    "SELECT count(*) FROM telegram_telegramupdate WHERE update_id = 777"
-                ).fetchone()
-            assert stored == (1,)
-            assert proc.poll() is None
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=40) == 0
-            assert not _children(proc.pid)
-        finally:
-            stop(proc)
-            reader.join(timeout=10)
+    with Started(sites, "s.localhost", "--no-scheduler", "--workers", "1", cwd=tmp_path) as started:
+        port = started.port
+        deadline = time.monotonic() + 30
+        while (first := _worker_pid(started.pid)) is None:
+            assert time.monotonic() < deadline, "no worker process"
+            time.sleep(0.2)
+        subprocess.run(["kill", "-9", str(first)], check=True)
+        started.wait_for(r"worker exited with -9 .*restarting in 1 s")
+        assert http_get(port, "/api/method/ping")[0] == 200  # the web tier never stopped
+        started.wait_for(r"worker restarted \(restart 1\)")
+        second = _worker_pid(started.pid)
+        assert second is not None and second != first
+        status, text = http_get(port, "/metrics")
+        assert status == 200
+        assert 'flrts_process_restarts_total{process="worker"} 1' in text
+        assert 'flrts_process_restarts_total{process="web"} 0' in text
+        # the access log (gunicorn's, on stdout) masks a secret sent in a URL
+        http_get(port, "/api/method/ping?token=sekret-value-123&limit=20")
+        line = started.wait_for(r"GET /api/method/ping\?token=")
+        assert "sekret-value-123" not in line and "limit=20" in line
+        # item 12: a chunked webhook body (no Content-Length) is read, not taken as empty
+        update = {
+            "update_id": 777,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "hi",
+                "chat": {"id": 9, "type": "private"},
+                "from": {"id": 9, "is_bot": False, "first_name": "C"},
+            },
+        }
+        chunks = iter([json.dumps(update)[:20].encode(), json.dumps(update)[20:].encode()])
+        hook = httpx.post(
+            f"http://127.0.0.1:{port}/telegram/webhook",
+            content=chunks,
+            headers={
+                "X-Telegram-Bot-Api-Secret-Token": "hook-secret-1",
+                "Content-Type": "application/json",
+            },
+        )
+        assert hook.status_code == 200, hook.text
+        with sqlite3.connect(sites / "s.localhost" / "db.sqlite3") as db:
+            stored = db.execute(
+                "SELECT count(*) FROM telegram_telegramupdate WHERE update_id = 777"
+            ).fetchone()
+        assert stored == (1,)
+        assert started.proc.poll() is None
+        started.proc.send_signal(signal.SIGTERM)
+        assert started.proc.wait(timeout=40) == 0
+        assert not _children(started.pid)
