@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,9 +61,14 @@ class TempSite:
     MariaDB or PostgreSQL like the rest of the suite.
     """
 
-    def __init__(self, base: Path, name: str = "jobs.localhost", **config: Any) -> None:
+    def __init__(
+        self, base: Path, name: str = "jobs.localhost", *, existing: bool = False, **config: Any
+    ) -> None:
         self.base, self.name = base, name
         self.db_type = os.environ.get("FLRTS_TEST_DB", "sqlite")
+        if existing:  # a site folder already there (see twin)
+            self.set_config(**config)
+            return
         args = ["new-site", name, "--admin-password", "admin-pass-123"]
         if self.db_type != "sqlite":
             db_name = f"flrts_jobs_{os.getpid()}_{int(time.time() * 1000) % 10**8}"
@@ -88,7 +94,8 @@ class TempSite:
         env.update(
             FLRTS_SITES_DIR=str(self.base),
             FLRTS_SITE=self.name,
-            PYTHONPATH=str(ROOT),
+            # This tree's src first: the code under test, not whichever flrts the venv installed.
+            PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
             PYTHONUNBUFFERED="1",
         )
         env["FLRTS_SITES_DIR"] = str(self.base)
@@ -158,6 +165,15 @@ class TempSite:
                     proc.wait()
             if proc.stdout:
                 proc.stdout.close()
+
+    def twin(self, base: Path) -> TempSite:
+        """The same site in the sites folder `base`, as a second host would have it: its own
+        files and wake-up folder (so this host's UDP pings never reach it), the same database
+        when that is a server. Only the original drops the database."""
+        shutil.copytree(
+            self.base / self.name, base / self.name, ignore=shutil.ignore_patterns("wake")
+        )
+        return TempSite(base, self.name, existing=True)
 
     def drop(self) -> None:
         if self.db_type == "sqlite":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,3 +100,26 @@ def test_a_sleeping_worker_takes_a_deferred_job_at_its_time(qsite: TempSite) -> 
     assert started >= run_after
     # Taken at its time, not at the next 120 s poll.
     assert (started - run_after).total_seconds() < 60, row
+
+
+@pytest.mark.skipif(
+    os.environ.get("FLRTS_TEST_DB") != "postgres", reason="only PostgreSQL wakes other hosts"
+)
+def test_an_idle_worker_on_another_host_is_woken_through_postgresql(
+    qsite: TempSite, tmp_path: Path
+) -> None:
+    # The worker runs in a copy of the site in another sites folder: another host as far as the
+    # UDP wake-up goes (the enqueueing process pings `qsite`'s wake folder, where nobody
+    # listens). Only the NOTIFY can end its 120 s sleep.
+    there = qsite.twin(tmp_path / "other-host")
+    with there.process("worker", "--interval", "120"):
+        there_dir = there.base / there.name / "private" / "wake" / "jobs"
+        wait_for(lambda: there_dir.exists() and any(there_dir.iterdir()), timeout=60)
+        time.sleep(1)  # the worker has polled and is asleep
+        here_dir = qsite.base / qsite.name / "private" / "wake" / "jobs"
+        assert not here_dir.exists() or list(here_dir.iterdir()) == [], "no UDP listener here"
+        pk = qsite.enqueue("tests.jobs.sample_jobs.record", label="other host")
+        row = wait_for(lambda: _finished(qsite, pk), timeout=100)
+    started, enqueued = (dt.datetime.fromisoformat(v) for v in row[1:3])
+    # Well under the 2 s back-off (and far from the 120 s this worker would otherwise sleep).
+    assert (started - enqueued).total_seconds() < 1.5, row

@@ -3,7 +3,8 @@
 Runs as `flrts telegram work` (its own process) and inside every `flrts worker` (a thread), so a
 site that runs workers processes Telegram updates. Idle, it polls the table with a lock-free
 read after `idle` seconds, doubling up to 2 s while nothing comes, woken at once by the
-webhook or poller on this host (flrts.jobs.wake, channel `telegram`); or, with `redis_queue`, it
+webhook or poller on this host (flrts.jobs.wake, channel `telegram`; on PostgreSQL on any
+host, through LISTEN/NOTIFY); or, with `redis_queue`, it
 blocks on the Redis wake-up list the webhook pushes to (and still checks the table every second
 in case a wake-up was lost). Every
 `RECLAIM_EVERY` seconds it reclaims rows a dead worker left in `processing`.

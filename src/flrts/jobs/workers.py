@@ -158,7 +158,8 @@ def _db_worker_class() -> type:
 
         Its own loop polls every `interval` (0.5 s) for ever. Here an empty poll is followed by
         a sleep that doubles up to `wake.IDLE_MAX` (site key `worker_idle_max`, at least 2 s), ended
-        early by a wake-up ping from this host (flrts.jobs.wake, sent when a job is queued) or
+        early by a wake-up ping (flrts.jobs.wake, sent when a job is queued: from this host, or
+        from any host on PostgreSQL) or
         by the run time of the next deferred job, so a job due at 12:00:00 (a reminder) is
         taken at 12:00:00 and not at the next poll.
         """
