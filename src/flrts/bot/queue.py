@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from flrts.core.probes import Probe
 from flrts.jobs import redisclient
 from flrts.jobs import wake as jobs_wake
 from flrts.telegram.models import TelegramUpdate, UpdateStatus
@@ -112,9 +113,13 @@ def _claim_lock() -> Iterator[None]:
     yield
 
 
+# Asked every 2 s by an idle update loop: SQL written once (flrts.core.probes).
+_RECEIVED = Probe(TelegramUpdate, "{status} = %s")
+
+
 def has_work() -> bool:
     """A lock-free read, so idle workers polling never take the write lock."""
-    return TelegramUpdate.objects.filter(status=UpdateStatus.RECEIVED).exists()
+    return _RECEIVED.any([UpdateStatus.RECEIVED])
 
 
 def claim(limit: int = 10) -> list[TelegramUpdate]:

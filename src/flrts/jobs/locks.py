@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from flrts.core.probes import Probe
 from flrts.jobs import redisclient
 from flrts.jobs.models import SchedulerState
 
@@ -113,8 +114,12 @@ def leader_lock(ttl: float = 15.0) -> LeaderLock:
     return DatabaseLock(ttl=ttl)
 
 
+# Asked every second by the leader: SQL written once (flrts.core.probes), not a queryset.
+_PAUSED = Probe(SchedulerState, "{name} = %s AND {paused} = %s")
+
+
 def is_paused() -> bool:
-    return SchedulerState.objects.filter(name=LOCK_NAME, paused=True).exists()
+    return _PAUSED.any([LOCK_NAME, True])
 
 
 def set_paused(paused: bool) -> None:

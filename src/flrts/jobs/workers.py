@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
+from flrts.core.probes import Probe
 from flrts.jobs import recovery, runner, wake
 
 logger = logging.getLogger("flrts.jobs")
@@ -174,7 +175,10 @@ def _db_worker_class() -> type:
             try:
                 while self.running:
                     close_old_connections()
-                    task_result, polled = self._claim()
+                    if not self._anything_queued():  # idle: one query, no transaction
+                        task_result, polled = None, True
+                    else:
+                        task_result, polled = self._claim()
                     if task_result is not None:
                         idle_polls = 0
                         alarm.drain()  # pings for this job (or earlier ones) are spent
@@ -193,13 +197,32 @@ def _db_worker_class() -> type:
                         continue
                     idle_polls += 1
                     wait = wake.idle_wait(self.interval, idle_polls, idle_max)
-                    upcoming = self._next_run_after()
+                    upcoming = self._next_run_after() if self._queued else None
                     if upcoming is not None:
                         wait = min(wait, max(0.0, (upcoming - timezone.now()).total_seconds()))
                     if alarm.wait(wait):
                         idle_polls = 0
             finally:
                 alarm.close()
+
+        _probe: Probe | None = None
+        _queued = True
+
+        def _anything_queued(self) -> bool:
+            """Is any job of these queues waiting (now or later)? SQL written once
+            (flrts.core.probes): an idle worker asks this every 2 s, and compiling the claim's
+            queryset and opening its transaction each time was most of its idle cost."""
+            if self._probe is None:
+                where = "{backend_name} = %s AND {status} = %s"
+                if not self.process_all_queues:
+                    marks = ", ".join(["%s"] * len(self.queue_names))
+                    where += " AND {queue_name} IN (" + marks + ")"
+                self._probe = Probe(DBTaskResult, where)
+            params = [self.backend_name, TaskResultStatus.READY]
+            if not self.process_all_queues:
+                params += list(self.queue_names)
+            self._queued = self._probe.any(params)
+            return self._queued
 
         def _queryset(self) -> Any:
             tasks = DBTaskResult.objects.filter(backend_name=self.backend_name)
