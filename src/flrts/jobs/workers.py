@@ -8,6 +8,7 @@ it at once. A SIGKILLed worker's job is requeued once its heartbeat is stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -175,7 +176,7 @@ def _db_worker_class() -> type:
             try:
                 while self.running:
                     close_old_connections()
-                    if not self._anything_queued():  # idle: one query, no transaction
+                    if not self._ready_by(timezone.now()):  # idle: one query, no transaction
                         task_result, polled = None, True
                     else:
                         task_result, polled = self._claim()
@@ -197,7 +198,9 @@ def _db_worker_class() -> type:
                         continue
                     idle_polls += 1
                     wait = wake.idle_wait(self.interval, idle_polls, idle_max)
-                    upcoming = self._next_run_after() if self._queued else None
+                    horizon = timezone.now() + dt.timedelta(seconds=wait)
+                    # The exact time of the next deferred job only when one falls in this wait.
+                    upcoming = self._next_run_after() if self._ready_by(horizon) else None
                     if upcoming is not None:
                         wait = min(wait, max(0.0, (upcoming - timezone.now()).total_seconds()))
                     if alarm.wait(wait):
@@ -206,23 +209,24 @@ def _db_worker_class() -> type:
                 alarm.close()
 
         _probe: Probe | None = None
-        _queued = True
 
-        def _anything_queued(self) -> bool:
-            """Is any job of these queues waiting (now or later)? SQL written once
-            (flrts.core.probes): an idle worker asks this every 2 s, and compiling the claim's
-            queryset and opening its transaction each time was most of its idle cost."""
+        def _ready_by(self, when: Any) -> bool:
+            """Is a job of these queues ready to run by `when` (an aware datetime)? SQL written
+            once (flrts.core.probes): an idle worker asks this twice every 2 s, and compiling
+            the claim's queryset and opening its transaction each time was most of its idle
+            cost. A job without a run time (django-tasks' date-max) is always ready."""
             if self._probe is None:
                 where = "{backend_name} = %s AND {status} = %s"
                 if not self.process_all_queues:
                     marks = ", ".join(["%s"] * len(self.queue_names))
                     where += " AND {queue_name} IN (" + marks + ")"
+                where += " AND ({run_after} <= %s OR {run_after} = %s)"
                 self._probe = Probe(DBTaskResult, where)
-            params = [self.backend_name, TaskResultStatus.READY]
+            params: list[Any] = [self.backend_name, TaskResultStatus.READY]
             if not self.process_all_queues:
                 params += list(self.queue_names)
-            self._queued = self._probe.any(params)
-            return self._queued
+            at, whenever = self._probe.datetime(when), self._probe.datetime(get_date_max())
+            return self._probe.any([*params, at, whenever])
 
         def _queryset(self) -> Any:
             tasks = DBTaskResult.objects.filter(backend_name=self.backend_name)
