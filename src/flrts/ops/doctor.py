@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from flrts.core import storage
 from flrts.nlp.context import llm_config_from_site
 from flrts.nlp.llm.client import LLMClient
 from flrts.nlp.llm.errors import LLMError
@@ -97,7 +98,6 @@ def check_offsite() -> Check:
 
 def check_files() -> Check:
     """The file storage answers: the site folder, or the bucket (HEAD) with files_s3_bucket."""
-    from flrts.core import storage
 
     def run() -> Check:
         site = settings.SITE

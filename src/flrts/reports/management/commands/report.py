@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from flrts.core.storage import where
 from flrts.reports.periods import ReportFilterError, parse_date
 from flrts.sites import SiteConfigError
 
@@ -33,7 +34,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
 
     def _daily(self, date: str, send_it: bool) -> None:
-        from flrts.core.storage import where
         from flrts.reports.daily import build, send
 
         day = parse_date(date, "--date")
