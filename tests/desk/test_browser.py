@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -171,10 +172,11 @@ def test_calendar_month_and_week_and_a_drag_reschedules(
     expect(event.locator(".ec-event-time")).to_have_text("06:00 – 06:30")  # Wendy is in LA
     monday = page.locator(".ec-body .ec-day.ec-mon")
     # The week view lays out after its events arrive; a loaded machine is slower than a person.
+    # The event is drawn again when the week's events arrive, and an element between two draws
+    # has no box: ask until both have one that stays put for a moment.
     expect(monday).to_be_visible()
     expect(event).to_be_visible()
-    six, day = event.bounding_box(), monday.bounding_box()
-    assert six is not None and day is not None
+    six, day = settled_box(page, event), settled_box(page, monday)
     hour = 2 * 24  # two 30-minute slots of 24 px
     page.mouse.move(six["x"] + 10, six["y"] + 5)
     page.mouse.down()
@@ -193,6 +195,19 @@ def test_calendar_month_and_week_and_a_drag_reschedules(
         "America/Chicago",
     )
     shot(page, "calendar-week")
+
+
+def settled_box(page: Any, locator: Any, timeout: float = 15.0) -> dict[str, float]:
+    """The locator's bounding box once it is there and the same twice 200 ms apart."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        box = locator.bounding_box()
+        if box is not None and box == last:
+            return dict(box)
+        last = box
+        page.wait_for_timeout(200)
+    raise AssertionError(f"{locator} never settled (last box {last})")
 
 
 def png_bytes() -> bytes:
