@@ -279,7 +279,13 @@ def test_an_attachment_uploads_and_is_previewed(
     expect(page.locator("#timeline-message")).to_contain_text("Attached seal.png.")
     preview = page.locator("img.tl-preview")
     expect(preview).to_have_count(1)
-    # The browser decoded the picture it was served: it has the photo's size.
+    # The browser decoded the picture it was served: it has the photo's size (it loads after the
+    # element appears; a broken image would be complete with no width and time out here).
+    page.wait_for_function(
+        "() => { const i = document.querySelector('img.tl-preview');"
+        " return i !== null && i.complete && i.naturalWidth > 0; }",
+        timeout=15000,
+    )
     size = preview.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
     assert size == [True, 320, 200]
     thumb = page.locator("img.tl-thumb")
