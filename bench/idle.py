@@ -16,35 +16,19 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tests.procs
+
+from tests.procs import children, cmdline, cpu_ticks
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == pid:
-            out.append(int(entry.name))
-    return out
-
-
-def cmdline(pid: int) -> str:
-    return (Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")).decode()
-
-
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    # After the command: state is field 0, utime field 11, stime field 12.
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return cpu_ticks(pid) / TICKS
 
 
 def job_rows(db: str) -> int:

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 
+from tests.procs import descendants
+
 ROOT = Path(__file__).resolve().parents[2]
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.QUEUES}}
 
@@ -181,26 +183,6 @@ class TempSite:
         from flrts.bootstrap import drop_database
 
         drop_database(json.loads(self.config_path.read_text()))
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (a child may have left the worker's process group)."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
 
 
 def kill_tree(pid: int) -> None:

@@ -18,6 +18,7 @@ import pytest
 from flrts.ops.supervisor import FIRST_DELAY, MAX_DELAY, STEADY_AFTER, next_delay
 from tests.ops.support import Started, flrts
 from tests.ops.test_health_metrics import http_get, make_site
+from tests.procs import children, cmdline
 
 
 def test_backoff_doubles_and_starts_over_after_a_steady_run() -> None:
@@ -29,17 +30,8 @@ def test_backoff_doubles_and_starts_over_after_a_steady_run() -> None:
 
 
 def _children(pid: int) -> dict[int, str]:
-    """{pid: command line} of the direct children of `pid`, read from /proc."""
-    out = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
-                out[int(stat.parent.name)] = cmdline.decode(errors="replace")
-        except (OSError, IndexError, ValueError):
-            continue
-    return out
+    """{pid: command line} of the direct children of `pid`."""
+    return {child: cmdline(child) for child in children(pid)}
 
 
 def _worker_pid(parent: int) -> int | None:

@@ -20,7 +20,6 @@ URLs), so the permission check stays in one place.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flrts.sites import Site, SiteConfigError
@@ -70,7 +69,7 @@ def describe(site: Site) -> str:
     if uses_s3(site):
         endpoint = site.get("files_s3_endpoint") or "AWS S3"
         return f"s3://{site.get('files_s3_bucket')}/{s3_location(site, '')} at {endpoint}"
-    return str(Path(site.path) / "private" / "files")
+    return str(site.private_files)
 
 
 def boto3_available() -> bool:
